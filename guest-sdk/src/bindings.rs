@@ -1,0 +1,28 @@
+//! The wit-bindgen bindings of the two worlds in `wit/plugin.wit`, each behind its feature.
+//! Plugin code never names these; the export macros and the SDK's wrappers do.
+
+/// Bindings of the `decider` world.
+#[cfg(feature = "decider")]
+#[allow(missing_docs)]
+pub mod decider {
+    wit_bindgen::generate!({
+        world: "decider",
+        path: "wit",
+        pub_export_macro: true,
+        export_macro_name: "__export_decider_world",
+        default_bindings_module: "swfwasm_guest::bindings::decider",
+    });
+}
+
+/// Bindings of the `activity` world.
+#[cfg(feature = "activity")]
+#[allow(missing_docs)]
+pub mod activity {
+    wit_bindgen::generate!({
+        world: "activity",
+        path: "wit",
+        pub_export_macro: true,
+        export_macro_name: "__export_activity_world",
+        default_bindings_module: "swfwasm_guest::bindings::activity",
+    });
+}

@@ -1,0 +1,190 @@
+//! Typed queries over a decision task's history.
+//!
+//! [`DecisionTask`] wraps the PollForDecisionTask response the host passed in (always the
+//! complete history) and answers the questions a decider asks on every task: which events are
+//! new since the last decision, what the workflow input was, and where each activity stands.
+
+use std::ops::Deref;
+
+use swf_model::{EventAttributes, HistoryEvent};
+
+/// A decision task: the workflow execution, its type and its complete history.
+///
+/// Dereferences to [`swf_model::DecisionTask`] for the raw fields.
+#[derive(Debug, Clone)]
+pub struct DecisionTask {
+    raw: swf_model::DecisionTask,
+}
+
+/// Where one activity (by activity id) stands, derived from the history.
+///
+/// When the same id was scheduled more than once (a retry after the earlier attempt closed),
+/// this describes the latest attempt.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ActivityState {
+    /// Scheduled, not yet picked up by a worker.
+    Scheduled,
+    /// A worker is running it.
+    Started,
+    /// Finished with a result.
+    Completed {
+        /// The activity's result.
+        result: Option<String>,
+    },
+    /// Failed with SWF's reason and details.
+    Failed {
+        /// Failure reason.
+        reason: Option<String>,
+        /// Failure details.
+        details: Option<String>,
+    },
+    /// Timed out.
+    TimedOut {
+        /// `START_TO_CLOSE`, `SCHEDULE_TO_START`, `SCHEDULE_TO_CLOSE` or `HEARTBEAT`.
+        timeout_type: String,
+        /// Details of the last heartbeat.
+        details: Option<String>,
+    },
+    /// Canceled.
+    Canceled {
+        /// Details given by the worker.
+        details: Option<String>,
+    },
+    /// SWF refused to schedule it (the `ScheduleActivityTaskFailed` cause).
+    ScheduleFailed {
+        /// Why scheduling failed, e.g. `ACTIVITY_TYPE_DOES_NOT_EXIST`.
+        cause: String,
+    },
+}
+
+impl ActivityState {
+    /// True once the activity can make no more progress (completed, failed, timed out,
+    /// canceled or never scheduled).
+    pub fn is_closed(&self) -> bool {
+        !matches!(self, Self::Scheduled | Self::Started)
+    }
+}
+
+impl DecisionTask {
+    /// Wraps a parsed decision task.
+    pub fn new(raw: swf_model::DecisionTask) -> Self {
+        Self { raw }
+    }
+
+    /// Parses the JSON the host passes to `decide`.
+    pub fn from_json(json: &str) -> Result<Self, serde_json::Error> {
+        serde_json::from_str(json).map(Self::new)
+    }
+
+    /// The raw task.
+    pub fn raw(&self) -> &swf_model::DecisionTask {
+        &self.raw
+    }
+
+    /// The complete history, oldest first.
+    pub fn events(&self) -> &[HistoryEvent] {
+        &self.raw.events
+    }
+
+    /// Events recorded since the previous decision task this decider completed (all events on
+    /// the first task): what this decision must react to.
+    pub fn new_events(&self) -> impl DoubleEndedIterator<Item = &HistoryEvent> {
+        let previous = self.raw.previous_started_event_id;
+        self.events().iter().filter(move |e| e.event_id > previous)
+    }
+
+    /// Events that are not decision-task bookkeeping (`DecisionTask*`): the workflow's own
+    /// story, as the seed's HelloDecider filters it.
+    pub fn workflow_events(&self) -> impl DoubleEndedIterator<Item = &HistoryEvent> {
+        self.events()
+            .iter()
+            .filter(|e| !e.event_type().starts_with("DecisionTask"))
+    }
+
+    /// The most recent event of the history.
+    pub fn latest_event(&self) -> Option<&HistoryEvent> {
+        self.events().last()
+    }
+
+    /// The workflow execution's input, from its `WorkflowExecutionStarted` event.
+    pub fn input(&self) -> Option<&str> {
+        self.events().iter().find_map(|e| match &e.attributes {
+            EventAttributes::WorkflowExecutionStarted(a) => a.input.as_deref(),
+            _ => None,
+        })
+    }
+
+    /// The workflow input parsed as JSON into `T`.
+    pub fn input_json<T: serde::de::DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+        serde_json::from_str(self.input().unwrap_or("null"))
+    }
+
+    /// Where the activity with `activity_id` stands, or `None` if it was never scheduled.
+    pub fn activity(&self, activity_id: &str) -> Option<ActivityState> {
+        let mut state = None;
+        let mut scheduled_id = None;
+        for event in self.events() {
+            match &event.attributes {
+                EventAttributes::ActivityTaskScheduled(a) if a.activity_id == activity_id => {
+                    scheduled_id = Some(event.event_id);
+                    state = Some(ActivityState::Scheduled);
+                }
+                EventAttributes::ScheduleActivityTaskFailed(a) if a.activity_id == activity_id => {
+                    scheduled_id = None;
+                    state = Some(ActivityState::ScheduleFailed {
+                        cause: a.cause.as_str().to_owned(),
+                    });
+                }
+                other => {
+                    if let Some(next) = Self::activity_transition(other, scheduled_id) {
+                        state = Some(next);
+                    }
+                }
+            }
+        }
+        state
+    }
+
+    fn activity_transition(
+        attributes: &EventAttributes,
+        scheduled_id: Option<i64>,
+    ) -> Option<ActivityState> {
+        let scheduled_id = scheduled_id?;
+        match attributes {
+            EventAttributes::ActivityTaskStarted(a) if a.scheduled_event_id == scheduled_id => {
+                Some(ActivityState::Started)
+            }
+            EventAttributes::ActivityTaskCompleted(a) if a.scheduled_event_id == scheduled_id => {
+                Some(ActivityState::Completed {
+                    result: a.result.clone(),
+                })
+            }
+            EventAttributes::ActivityTaskFailed(a) if a.scheduled_event_id == scheduled_id => {
+                Some(ActivityState::Failed {
+                    reason: a.reason.clone(),
+                    details: a.details.clone(),
+                })
+            }
+            EventAttributes::ActivityTaskTimedOut(a) if a.scheduled_event_id == scheduled_id => {
+                Some(ActivityState::TimedOut {
+                    timeout_type: a.timeout_type.as_str().to_owned(),
+                    details: a.details.clone(),
+                })
+            }
+            EventAttributes::ActivityTaskCanceled(a) if a.scheduled_event_id == scheduled_id => {
+                Some(ActivityState::Canceled {
+                    details: a.details.clone(),
+                })
+            }
+            _ => None,
+        }
+    }
+}
+
+impl Deref for DecisionTask {
+    type Target = swf_model::DecisionTask;
+
+    fn deref(&self) -> &Self::Target {
+        &self.raw
+    }
+}

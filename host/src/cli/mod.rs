@@ -1,0 +1,143 @@
+//! Command-line parsing and dispatch. Each subcommand lives in its own module; this one holds
+//! the options they share and the error reporting convention: exit 0 on success, otherwise a
+//! single `error: …` line on stderr and a non-zero exit code.
+
+mod offline;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+use swfwasm::runtime::{PluginRuntime, RuntimeConfig};
+
+/// Run Amazon SWF deciders and activity workers as sandboxed WebAssembly components.
+#[derive(Debug, Parser)]
+#[command(name = "swfwasm", version, about)]
+pub struct Cli {
+    #[command(flatten)]
+    runtime: RuntimeArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Plugin runtime options shared by every subcommand that runs plugins.
+#[derive(Debug, Args)]
+struct RuntimeArgs {
+    /// Directory for compiled plugins [default: $XDG_CACHE_HOME/swfwasm, else ~/.cache/swfwasm].
+    #[arg(long, global = true, env = "SWFWASM_CACHE_DIR")]
+    cache_dir: Option<PathBuf>,
+    /// Compile plugins on every start instead of caching them.
+    #[arg(long, global = true)]
+    no_cache: bool,
+    /// Most linear memory one plugin instance may use, in MiB.
+    #[arg(long, global = true, default_value_t = 64)]
+    memory_limit_mib: usize,
+    /// Wall-clock bound on one `decide` call, in milliseconds.
+    #[arg(long, global = true, default_value_t = 5_000)]
+    decide_timeout_ms: u64,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Work with plugin artifacts.
+    Plugin {
+        #[command(subcommand)]
+        command: PluginCommand,
+    },
+    /// Run a decider on a decision task (a PollForDecisionTask response, JSON) and print the
+    /// RespondDecisionTaskCompleted body it returns.
+    Decide {
+        /// The decider component (.wasm).
+        #[arg(long)]
+        plugin: PathBuf,
+        /// The decision task JSON file, or `-` for stdin.
+        #[arg(long)]
+        task: PathBuf,
+    },
+    /// Run an activity on an activity task (a PollForActivityTask response, JSON) and print its
+    /// result, or its failure as JSON (exit code 1).
+    Execute {
+        /// The activity component (.wasm).
+        #[arg(long)]
+        plugin: PathBuf,
+        /// The activity task JSON file, or `-` for stdin.
+        #[arg(long)]
+        task: PathBuf,
+        /// Deadline for the activity, in seconds (a worker uses the task's start-to-close timeout).
+        #[arg(long, default_value_t = 300)]
+        timeout_secs: u64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum PluginCommand {
+    /// Print a plugin's world, digest and declared types.
+    Inspect {
+        /// The component (.wasm).
+        file: PathBuf,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+impl RuntimeArgs {
+    fn runtime(&self) -> anyhow::Result<PluginRuntime> {
+        let cache_dir = if self.no_cache {
+            None
+        } else {
+            self.cache_dir.clone().or_else(default_cache_dir)
+        };
+        let config = RuntimeConfig {
+            cache_dir,
+            memory_limit: self.memory_limit_mib << 20,
+            decide_timeout: Duration::from_millis(self.decide_timeout_ms),
+            ..RuntimeConfig::default()
+        };
+        Ok(PluginRuntime::new(config)?)
+    }
+}
+
+fn default_cache_dir() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
+    Some(base.join("swfwasm"))
+}
+
+/// Runs the parsed command.
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let runtime = cli.runtime.runtime()?;
+    match cli.command {
+        Command::Plugin {
+            command: PluginCommand::Inspect { file, json },
+        } => offline::inspect(&runtime, &file, json).await,
+        Command::Decide { plugin, task } => offline::decide(&runtime, &plugin, &task).await,
+        Command::Execute {
+            plugin,
+            task,
+            timeout_secs,
+        } => offline::execute(&runtime, &plugin, &task, Duration::from_secs(timeout_secs)).await,
+    }
+}
+
+/// Logs go to stderr so stdout carries only the command's result. `RUST_LOG` overrides the
+/// default level (info).
+pub fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+}
+
+/// Prints `error` as one line on stderr and returns the failure exit code.
+pub fn report(error: anyhow::Error) -> ExitCode {
+    let message = format!("{error:#}").replace('\n', " ");
+    eprintln!("error: {message}");
+    ExitCode::FAILURE
+}

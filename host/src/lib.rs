@@ -1,0 +1,14 @@
+//! swfwasm: run Amazon SWF deciders and activity workers as sandboxed WebAssembly components.
+//!
+//! The host does the plumbing (loading and compiling plugins, sandboxing them, and, in later
+//! layers, polling SWF and answering it); a plugin — a component implementing the `decider` or
+//! `activity` world of `guest-sdk/wit/plugin.wit` — holds the business logic.
+//!
+//! Modules:
+//! - [`runtime`]: the plugin runtime. Loads an artifact, identifies it by sha256 digest, compiles
+//!   it once (with an on-disk cache), and runs `decide` / `execute` in a fresh, limited instance
+//!   per task.
+
+#![warn(missing_docs)]
+
+pub mod runtime;

@@ -1,0 +1,107 @@
+//! Errors of the plugin runtime, split by when they happen: building the runtime, loading an
+//! artifact, or running a guest on a task. Each names the cause in words an operator can act on.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use swf_model::DecisionError;
+
+/// The runtime itself could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum RuntimeError {
+    /// wasmtime refused the engine configuration.
+    #[error("cannot configure the WebAssembly engine: {0}")]
+    Engine(wasmtime::Error),
+    /// The compile cache directory is unusable.
+    #[error("cannot use compile cache directory {0}: {1}")]
+    Cache(PathBuf, std::io::Error),
+}
+
+/// An artifact could not be turned into a runnable plugin.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// Reading the file failed.
+    #[error("cannot read {0}: {1}")]
+    Read(PathBuf, std::io::Error),
+    /// The bytes are not a WebAssembly component.
+    #[error("not a WebAssembly component: {0}")]
+    NotAComponent(String),
+    /// wasmtime could not compile it.
+    #[error("cannot compile the component: {0:#}")]
+    Compile(wasmtime::Error),
+    /// It implements neither the `decider` nor the `activity` world.
+    #[error(
+        "the component implements neither the swfwasm `decider` world (exports `describe`, \
+         `decide`) nor the `activity` world (exports `describe`, `execute`); it exports [{}] and \
+         imports [{}]",
+        exports.join(", "),
+        imports.join(", ")
+    )]
+    UnknownWorld {
+        /// Names the component exports.
+        exports: Vec<String>,
+        /// Names the component imports.
+        imports: Vec<String>,
+    },
+    /// Its imports or export signatures do not match what the host provides.
+    #[error("the component does not link against the host: {message}; it imports [{}]", imports.join(", "))]
+    Link {
+        /// wasmtime's explanation.
+        message: String,
+        /// Names the component imports.
+        imports: Vec<String>,
+    },
+    /// `describe` failed or declared nothing usable.
+    #[error("describe failed: {0}")]
+    Describe(String),
+}
+
+/// Running a guest on one task failed. The task is not lost: the caller decides what to
+/// tell SWF (a decider's task is left to time out or the workflow failed; an activity failed).
+#[derive(Debug, thiserror::Error)]
+pub enum GuestError {
+    /// The guest ran past its wall-clock deadline and was interrupted.
+    #[error("deadline exceeded: the guest ran longer than {0:?} and was interrupted")]
+    DeadlineExceeded(Duration),
+    /// The guest tried to grow its memory past the cap.
+    #[error(
+        "memory limit exceeded: the guest asked for {requested} bytes, the limit is {limit} bytes"
+    )]
+    MemoryLimitExceeded {
+        /// The cap, in bytes.
+        limit: usize,
+        /// The size the guest asked to grow to.
+        requested: usize,
+    },
+    /// The guest's call stack overflowed (usually unbounded recursion).
+    #[error("stack overflow in the guest (unbounded recursion?)")]
+    StackOverflow,
+    /// The guest trapped: a panic, an `unreachable`, a bad memory access, …
+    #[error("the guest trapped: {0}")]
+    Trap(String),
+    /// The guest returned its own error.
+    #[error("the plugin returned an error: {0}")]
+    Returned(String),
+    /// The guest's output is not what the world promises (e.g. not valid JSON).
+    #[error("invalid output from the plugin: {0}")]
+    InvalidOutput(String),
+    /// The decisions break SWF's limits and would be rejected.
+    #[error("the decisions break SWF limits: {0}")]
+    InvalidDecisions(#[from] DecisionError),
+    /// The plugin implements the other world.
+    #[error("plugin {digest} is {actual}, not {expected}")]
+    WrongWorld {
+        /// The plugin's digest.
+        digest: String,
+        /// What it is.
+        actual: &'static str,
+        /// What the caller needed.
+        expected: &'static str,
+    },
+    /// The task given to the runtime cannot be used (e.g. not serialisable).
+    #[error("invalid task: {0}")]
+    InvalidTask(String),
+    /// Instantiation or another host-side step failed.
+    #[error("host error while running the guest: {0}")]
+    Host(String),
+}

@@ -1,0 +1,336 @@
+//! The per-task sandbox: what a guest instance can see and how much it may use.
+//!
+//! Every task gets a fresh [`GuestState`]: a WASI context with no filesystem, network,
+//! environment, arguments or stdin; stdout and stderr captured into bounded buffers; a memory
+//! limiter that remembers what it refused (so a failure can be reported as "memory limit", not
+//! as the abort it causes in the guest); and the task's ids to tag every log line with.
+//!
+//! Deciders additionally get [`Determinism`]: the wall clock reads the timestamp of the task's
+//! latest event, the monotonic clock stands still, and both random sources are seeded from the
+//! run id. Replaying the same history therefore gives the same decisions.
+
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bytes::Bytes;
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use sha2::{Digest as _, Sha256};
+use tokio::io::AsyncWrite;
+use wasmtime::ResourceLimiter;
+use wasmtime::component::ResourceTable;
+use wasmtime_wasi::cli::{IsTerminal, StdoutStream};
+use wasmtime_wasi::clocks::{HostMonotonicClock, HostWallClock};
+use wasmtime_wasi::p2::{OutputStream, Pollable, StreamResult};
+use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
+
+use super::bindings::{self, Level};
+use super::invoke::HeartbeatHandler;
+
+/// Identifies the task a guest runs for, in log lines.
+#[derive(Debug, Clone, Default)]
+pub struct TaskLabel {
+    /// Short form of the plugin digest.
+    pub plugin: String,
+    /// The workflow id.
+    pub workflow_id: String,
+    /// The run id.
+    pub run_id: String,
+    /// The activity id, for activity tasks.
+    pub activity_id: Option<String>,
+}
+
+/// Inputs that make a decider's environment a function of its history.
+#[derive(Debug, Clone)]
+pub struct Determinism {
+    /// What the wall clock reads: the latest event's timestamp (seconds since the epoch).
+    pub now: Duration,
+    /// Seed for the random sources, derived from the run id.
+    pub seed: [u8; 32],
+}
+
+impl Determinism {
+    /// Derives the environment of a decision task from its run id and latest event.
+    pub fn for_task(run_id: &str, latest_event_timestamp: f64) -> Self {
+        let seed: [u8; 32] = Sha256::new()
+            .chain_update(b"swfwasm decider random v1\0")
+            .chain_update(run_id.as_bytes())
+            .finalize()
+            .into();
+        Self {
+            // SWF timestamps carry milliseconds; rounding there keeps binary float noise
+            // (1381095177.5439999…) from showing up as a different millisecond.
+            now: Duration::from_millis((latest_event_timestamp.max(0.0) * 1000.0).round() as u64),
+            seed,
+        }
+    }
+}
+
+/// The store data of one guest instance.
+pub(crate) struct GuestState {
+    wasi: WasiCtx,
+    table: ResourceTable,
+    pub(crate) limiter: MemoryLimiter,
+    pub(crate) label: TaskLabel,
+    pub(crate) stdout: CapturedOutput,
+    pub(crate) stderr: CapturedOutput,
+    pub(crate) heartbeat: Option<Arc<dyn HeartbeatHandler>>,
+}
+
+impl GuestState {
+    /// A sandbox for one call. `determinism` is `Some` for deciders.
+    pub(crate) fn new(
+        label: TaskLabel,
+        memory_limit: usize,
+        output_limit: usize,
+        determinism: Option<Determinism>,
+        heartbeat: Option<Arc<dyn HeartbeatHandler>>,
+    ) -> Self {
+        let stdout = CapturedOutput::new(output_limit);
+        let stderr = CapturedOutput::new(output_limit);
+        let mut builder = WasiCtxBuilder::new();
+        builder
+            .stdout(stdout.clone())
+            .stderr(stderr.clone())
+            .allow_tcp(false)
+            .allow_udp(false)
+            .allow_ip_name_lookup(false);
+        if let Some(d) = determinism {
+            let mut secure = d.seed;
+            secure[0] ^= 0x01;
+            builder
+                .wall_clock(FixedWallClock(d.now))
+                .monotonic_clock(FrozenMonotonicClock)
+                .secure_random(StdRng::from_seed(secure))
+                .insecure_random(StdRng::from_seed(d.seed))
+                .insecure_random_seed(u128::from_le_bytes(
+                    d.seed[..16].try_into().expect("16 bytes"),
+                ));
+        }
+        Self {
+            wasi: builder.build(),
+            table: ResourceTable::new(),
+            limiter: MemoryLimiter::new(memory_limit),
+            label,
+            stdout,
+            stderr,
+            heartbeat,
+        }
+    }
+}
+
+impl WasiView for GuestState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}
+
+impl bindings::decider::swfwasm::plugin::types::Host for GuestState {}
+
+impl bindings::decider::swfwasm::plugin::host::Host for GuestState {
+    fn log(&mut self, level: Level, message: String) -> wasmtime::Result<()> {
+        let l = &self.label;
+        let activity_id = l.activity_id.as_deref().unwrap_or("");
+        macro_rules! emit {
+            ($lvl:ident) => {
+                tracing::$lvl!(target: "guest", plugin = %l.plugin, workflow_id = %l.workflow_id,
+                    run_id = %l.run_id, activity_id, "{message}")
+            };
+        }
+        match level {
+            Level::Trace => emit!(trace),
+            Level::Debug => emit!(debug),
+            Level::Info => emit!(info),
+            Level::Warn => emit!(warn),
+            Level::Error => emit!(error),
+        }
+        Ok(())
+    }
+}
+
+impl bindings::activity::swfwasm::plugin::activity_host::Host for GuestState {
+    async fn heartbeat(
+        &mut self,
+        details: Option<String>,
+    ) -> wasmtime::Result<bindings::WitHeartbeatStatus> {
+        use super::invoke::HeartbeatStatus as S;
+        let status = match &self.heartbeat {
+            Some(handler) => handler.heartbeat(details).await,
+            None => S::Ok,
+        };
+        Ok(match status {
+            S::Ok => bindings::WitHeartbeatStatus::Ok,
+            S::CancelRequested => bindings::WitHeartbeatStatus::CancelRequested,
+            S::TaskGone => bindings::WitHeartbeatStatus::TaskGone,
+        })
+    }
+}
+
+/// Caps linear memory growth and remembers the first refusal.
+pub(crate) struct MemoryLimiter {
+    pub(crate) limit: usize,
+    pub(crate) refused: Option<usize>,
+}
+
+impl MemoryLimiter {
+    fn new(limit: usize) -> Self {
+        Self {
+            limit,
+            refused: None,
+        }
+    }
+}
+
+impl ResourceLimiter for MemoryLimiter {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        if desired > self.limit {
+            self.refused.get_or_insert(desired);
+            return Ok(false);
+        }
+        Ok(true)
+    }
+
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        // Tables hold function references; a million entries is far beyond any real plugin.
+        Ok(desired <= 1_000_000)
+    }
+}
+
+struct FixedWallClock(Duration);
+
+impl HostWallClock for FixedWallClock {
+    fn resolution(&self) -> Duration {
+        Duration::from_millis(1)
+    }
+    fn now(&self) -> Duration {
+        self.0
+    }
+}
+
+struct FrozenMonotonicClock;
+
+impl HostMonotonicClock for FrozenMonotonicClock {
+    fn resolution(&self) -> u64 {
+        1
+    }
+    fn now(&self) -> u64 {
+        0
+    }
+}
+
+/// A guest's stdout or stderr: keeps the first `limit` bytes and counts the rest, so a chatty
+/// guest can neither exhaust host memory nor fail because its writes were refused.
+#[derive(Clone)]
+pub(crate) struct CapturedOutput {
+    inner: Arc<Mutex<Captured>>,
+}
+
+#[derive(Default)]
+struct Captured {
+    bytes: Vec<u8>,
+    dropped: usize,
+    limit: usize,
+}
+
+impl CapturedOutput {
+    fn new(limit: usize) -> Self {
+        Self {
+            inner: Arc::new(Mutex::new(Captured {
+                limit,
+                ..Captured::default()
+            })),
+        }
+    }
+
+    /// The captured text and how many bytes were dropped beyond the limit.
+    pub(crate) fn take(&self) -> (String, usize) {
+        let mut c = self.inner.lock().expect("output lock");
+        let text = String::from_utf8_lossy(&std::mem::take(&mut c.bytes)).into_owned();
+        (text, std::mem::take(&mut c.dropped))
+    }
+}
+
+impl IsTerminal for CapturedOutput {
+    fn is_terminal(&self) -> bool {
+        false
+    }
+}
+
+impl StdoutStream for CapturedOutput {
+    fn async_stream(&self) -> Box<dyn AsyncWrite + Send + Sync> {
+        Box::new(self.clone())
+    }
+
+    // Writing straight into the buffer (instead of through wasmtime's async adapter, which
+    // hands bytes to a background task) makes everything the guest wrote visible the moment
+    // its call returns.
+    fn p2_stream(&self) -> Box<dyn OutputStream> {
+        Box::new(self.clone())
+    }
+}
+
+impl CapturedOutput {
+    fn append(&self, buf: &[u8]) {
+        let mut c = self.inner.lock().expect("output lock");
+        let room = c.limit.saturating_sub(c.bytes.len());
+        let kept = room.min(buf.len());
+        c.bytes.extend_from_slice(&buf[..kept]);
+        c.dropped += buf.len() - kept;
+    }
+}
+
+#[wasmtime_wasi::async_trait]
+impl OutputStream for CapturedOutput {
+    fn write(&mut self, bytes: Bytes) -> StreamResult<()> {
+        self.append(&bytes);
+        Ok(())
+    }
+
+    fn flush(&mut self) -> StreamResult<()> {
+        Ok(())
+    }
+
+    fn check_write(&mut self) -> StreamResult<usize> {
+        // Always accept: output beyond the limit is counted and dropped, never refused.
+        Ok(64 << 10)
+    }
+}
+
+#[wasmtime_wasi::async_trait]
+impl Pollable for CapturedOutput {
+    async fn ready(&mut self) {}
+}
+
+impl AsyncWrite for CapturedOutput {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        self.append(buf);
+        Poll::Ready(Ok(buf.len()))
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+}

@@ -1,0 +1,64 @@
+//! `decide` over a synthetic 1,000-event history: the hello decider as a wasm component run
+//! through the plugin runtime (fresh instance per call, JSON across the boundary, output
+//! validated) against the same decider logic called natively (parse the task JSON, decide,
+//! serialise). Prints the ratio of the two medians measured in this process.
+
+use std::path::Path;
+use std::time::Duration;
+
+use std::hint::black_box;
+
+use criterion::Criterion;
+use swfwasm::runtime::{PluginRuntime, RuntimeConfig};
+use swfwasm_guest::{Decider, DecisionTask};
+
+const EVENTS: usize = 1_000;
+
+fn main() {
+    let task = swfwasm_tests::synthetic_hello_task(EVENTS);
+    let json = serde_json::to_string(&task).unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let runtime = PluginRuntime::new(RuntimeConfig::default()).unwrap();
+    let wasm = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/plugins/hello-decider.wasm");
+    let plugin = rt
+        .block_on(runtime.load_file(&wasm))
+        .unwrap_or_else(|e| panic!("{e}: run scripts/build-plugins first"));
+
+    let mut c = Criterion::default()
+        .configure_from_args()
+        .measurement_time(Duration::from_secs(5));
+    let mut group = c.benchmark_group("decide-1000-events");
+    group.bench_function("native", |b| {
+        b.iter(|| {
+            let task = DecisionTask::from_json(black_box(&json)).unwrap();
+            let decisions = hello_decider::HelloDecider::decide(&task).unwrap();
+            serde_json::to_string(&decisions.into_response()).unwrap()
+        })
+    });
+    group.bench_function("wasm", |b| {
+        b.iter(|| {
+            rt.block_on(runtime.decide(&plugin, black_box(&task)))
+                .unwrap()
+        })
+    });
+    group.finish();
+    c.final_summary();
+
+    let median = |name: &str| -> Option<f64> {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../target/criterion/decide-1000-events")
+            .join(name)
+            .join("new/estimates.json");
+        let estimates: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()?;
+        estimates["median"]["point_estimate"].as_f64()
+    };
+    if let (Some(native), Some(wasm)) = (median("native"), median("wasm")) {
+        println!(
+            "decide over {EVENTS} events: native {:.1} µs, wasm {:.1} µs, ratio wasm/native = {:.2}x",
+            native / 1e3,
+            wasm / 1e3,
+            wasm / native
+        );
+    }
+}

@@ -1,0 +1,46 @@
+//! Shared pieces of the end-to-end tests and benchmarks.
+
+use swf_model::DecisionTask;
+
+/// A decision task for HelloWorkflow whose history holds `events` events: the workflow
+/// starts, receives many signals, runs its activity, and the final decision task is
+/// started. The hello decider must complete the workflow on it.
+pub fn synthetic_hello_task(events: usize) -> DecisionTask {
+    assert!(events >= 10, "the story needs at least 10 events");
+    let mut history = vec![
+        serde_json::json!({"eventType": "WorkflowExecutionStarted",
+            "workflowExecutionStartedEventAttributes": {"childPolicy": "TERMINATE",
+            "executionStartToCloseTimeout": "3600", "parentInitiatedEventId": 0,
+            "taskList": {"name": "default"}, "taskStartToCloseTimeout": "300",
+            "workflowType": {"name": "HelloWorkflow", "version": "1.0"}}}),
+        serde_json::json!({"eventType": "DecisionTaskScheduled",
+            "decisionTaskScheduledEventAttributes": {"startToCloseTimeout": "300", "taskList": {"name": "default"}}}),
+        serde_json::json!({"eventType": "DecisionTaskStarted", "decisionTaskStartedEventAttributes": {"scheduledEventId": 2}}),
+        serde_json::json!({"eventType": "DecisionTaskCompleted", "decisionTaskCompletedEventAttributes": {"scheduledEventId": 2, "startedEventId": 3}}),
+        serde_json::json!({"eventType": "ActivityTaskScheduled", "activityTaskScheduledEventAttributes": {
+            "activityId": "saying_hi", "activityType": {"name": "HelloWorld", "version": "1.0"},
+            "decisionTaskCompletedEventId": 4, "heartbeatTimeout": "600", "scheduleToCloseTimeout": "3900",
+            "scheduleToStartTimeout": "300", "startToCloseTimeout": "3600", "taskList": {"name": "default"}}}),
+    ];
+    while history.len() < events - 4 {
+        let n = history.len();
+        history.push(serde_json::json!({"eventType": "WorkflowExecutionSignaled",
+            "workflowExecutionSignaledEventAttributes": {"signalName": format!("progress-{n}"), "input": "{\"percent\": 50}"}}));
+    }
+    history.push(serde_json::json!({"eventType": "ActivityTaskStarted", "activityTaskStartedEventAttributes": {"scheduledEventId": 5}}));
+    history.push(serde_json::json!({"eventType": "ActivityTaskCompleted", "activityTaskCompletedEventAttributes": {"scheduledEventId": 5, "startedEventId": events as i64 - 3, "result": "Hello, World!"}}));
+    history.push(serde_json::json!({"eventType": "DecisionTaskScheduled",
+        "decisionTaskScheduledEventAttributes": {"startToCloseTimeout": "300", "taskList": {"name": "default"}}}));
+    history.push(serde_json::json!({"eventType": "DecisionTaskStarted", "decisionTaskStartedEventAttributes": {"scheduledEventId": events as i64 - 1}}));
+    for (i, event) in history.iter_mut().enumerate() {
+        event["eventId"] = (i as i64 + 1).into();
+        event["eventTimestamp"] = (1_381_095_173.0 + i as f64 * 0.5).into();
+    }
+    serde_json::from_value(serde_json::json!({
+        "taskToken": "bench", "startedEventId": events, "previousStartedEventId": 3,
+        "workflowExecution": {"workflowId": "bench-1", "runId": "run-1"},
+        "workflowType": {"name": "HelloWorkflow", "version": "1.0"},
+        "events": history,
+    }))
+    .expect("the synthetic history is valid SWF JSON")
+}

@@ -8,7 +8,13 @@
 //! - [`runtime`]: the plugin runtime. Loads an artifact, identifies it by sha256 digest, compiles
 //!   it once (with an on-disk cache), and runs `decide` / `execute` in a fresh, limited instance
 //!   per task.
+//! - [`swf`]: the Amazon SWF HTTP client (signed AWS JSON 1.0 calls with retries, typed helpers
+//!   that page decision-task histories to the end).
+//! - [`worker`]: `swfwasm run`: pollers per task list feeding tasks to the plugins that serve
+//!   their types, with heartbeats, failure policies and graceful shutdown.
 
 #![warn(missing_docs)]
 
 pub mod runtime;
+pub mod swf;
+pub mod worker;

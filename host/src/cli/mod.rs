@@ -3,6 +3,8 @@
 //! single `error: …` line on stderr and a non-zero exit code.
 
 mod offline;
+mod ops;
+mod run;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -18,6 +20,14 @@ use swfwasm::runtime::{PluginRuntime, RuntimeConfig};
 pub struct Cli {
     #[command(flatten)]
     runtime: RuntimeArgs,
+    /// The worker configuration file (domain, endpoint, plugins); see the README.
+    #[arg(
+        long,
+        global = true,
+        default_value = "swfwasm.toml",
+        env = "SWFWASM_CONFIG"
+    )]
+    config: PathBuf,
     #[command(subcommand)]
     command: Command,
 }
@@ -41,6 +51,84 @@ struct RuntimeArgs {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Poll SWF and run the configured plugins until SIGINT/SIGTERM.
+    Run {
+        /// More plugin artifacts, in addition to the configuration file's.
+        #[arg(long = "plugin")]
+        plugins: Vec<PathBuf>,
+    },
+    /// Register the domain and every type the configured plugins declare (idempotent).
+    Register {
+        /// Days SWF keeps closed executions.
+        #[arg(long, default_value_t = 1)]
+        retention_days: u32,
+    },
+    /// Start a workflow execution.
+    Start {
+        /// Workflow type name.
+        workflow_type: String,
+        /// Workflow type version [default: the one the configured plugins declare].
+        #[arg(long)]
+        version: Option<String>,
+        /// Workflow input.
+        #[arg(long)]
+        input: Option<String>,
+        /// Workflow id [default: <type>-<nanoseconds>].
+        #[arg(long)]
+        workflow_id: Option<String>,
+        /// Decision task list [default: the type's].
+        #[arg(long)]
+        task_list: Option<String>,
+    },
+    /// Print an execution's history.
+    History {
+        /// Workflow id.
+        workflow_id: String,
+        /// Run id [default: the open run, else the latest].
+        #[arg(long)]
+        run_id: Option<String>,
+        /// The raw events as JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List open (or closed) executions.
+    List {
+        /// Closed executions instead of open ones.
+        #[arg(long)]
+        closed: bool,
+    },
+    /// Signal an execution.
+    Signal {
+        /// Workflow id.
+        workflow_id: String,
+        /// Signal name.
+        signal_name: String,
+        /// Signal input.
+        #[arg(long)]
+        input: Option<String>,
+        /// Run id [default: the open run].
+        #[arg(long)]
+        run_id: Option<String>,
+    },
+    /// Terminate an execution.
+    Terminate {
+        /// Workflow id.
+        workflow_id: String,
+        /// Reason recorded in the history.
+        #[arg(long)]
+        reason: Option<String>,
+        /// Run id [default: the open run].
+        #[arg(long)]
+        run_id: Option<String>,
+    },
+    /// Request cancellation of an execution (its decider decides).
+    Cancel {
+        /// Workflow id.
+        workflow_id: String,
+        /// Run id [default: the open run].
+        #[arg(long)]
+        run_id: Option<String>,
+    },
     /// Work with plugin artifacts.
     Plugin {
         #[command(subcommand)]
@@ -120,6 +208,56 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             task,
             timeout_secs,
         } => offline::execute(&runtime, &plugin, &task, Duration::from_secs(timeout_secs)).await,
+        Command::Run { plugins } => run::run(runtime, &cli.config, &plugins).await,
+        Command::Register { retention_days } => {
+            ops::register(&runtime, &ops::load_config(&cli.config)?, retention_days).await
+        }
+        Command::Start {
+            workflow_type,
+            version,
+            input,
+            workflow_id,
+            task_list,
+        } => {
+            let request = ops::StartRequest {
+                workflow_type,
+                version,
+                input,
+                workflow_id,
+                task_list,
+            };
+            ops::start(&runtime, &ops::load_config(&cli.config)?, request).await
+        }
+        Command::History {
+            workflow_id,
+            run_id,
+            json,
+        } => ops::history(&ops::load_config(&cli.config)?, &workflow_id, run_id, json).await,
+        Command::List { closed } => ops::list(&ops::load_config(&cli.config)?, closed).await,
+        Command::Signal {
+            workflow_id,
+            signal_name,
+            input,
+            run_id,
+        } => {
+            ops::signal(
+                &ops::load_config(&cli.config)?,
+                workflow_id,
+                signal_name,
+                input,
+                run_id,
+            )
+            .await
+        }
+        Command::Terminate {
+            workflow_id,
+            reason,
+            run_id,
+        } => ops::terminate(&ops::load_config(&cli.config)?, workflow_id, reason, run_id).await,
+        Command::Cancel {
+            workflow_id,
+            run_id,
+        } => ops::cancel(&ops::load_config(&cli.config)?, workflow_id, run_id).await,
     }
 }
 

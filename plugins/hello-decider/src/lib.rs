@@ -35,3 +35,36 @@ impl Decider for HelloDecider {
 }
 
 export_decider!(HelloDecider);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use swfwasm_guest::swf_model::Decision;
+
+    fn seed_task(file: &str) -> DecisionTask {
+        let path = format!(
+            "{}/../../swf-model/tests/data/{file}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        DecisionTask::from_json(&std::fs::read_to_string(path).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn schedules_hello_world_when_the_workflow_starts() {
+        let decisions = HelloDecider::decide(&seed_task("hello_task_after_3.json")).unwrap();
+        assert!(matches!(
+            decisions.as_slice(),
+            [Decision::ScheduleActivityTask(a)]
+                if a.activity_id == "saying_hi" && a.activity_type.name == "HelloWorld"
+        ));
+    }
+
+    #[test]
+    fn completes_once_the_activity_has_completed() {
+        let decisions = HelloDecider::decide(&seed_task("hello_task_after_9.json")).unwrap();
+        assert!(matches!(
+            decisions.as_slice(),
+            [Decision::CompleteWorkflowExecution(_)]
+        ));
+    }
+}

@@ -1,0 +1,524 @@
+//! Operator commands against SWF: register, start, history, list, signal, terminate, cancel.
+//! They read the same configuration file as `swfwasm run` for the domain, endpoint and
+//! plugins, and turn SWF faults into messages that say what to do.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use serde::de::IgnoredAny;
+use swf_model::{
+    Action, ExecutionTimeFilter, GetWorkflowExecutionHistoryInput,
+    GetWorkflowExecutionHistoryOutput, HistoryEvent, ListClosedWorkflowExecutionsInput,
+    ListOpenWorkflowExecutionsInput, RegisterActivityTypeInput, RegisterDomainInput,
+    RegisterWorkflowTypeInput, RequestCancelWorkflowExecutionInput, SignalWorkflowExecutionInput,
+    StartWorkflowExecutionInput, StartWorkflowExecutionOutput, TaskList,
+    TerminateWorkflowExecutionInput, WorkflowExecution, WorkflowExecutionFilter,
+    WorkflowExecutionInfo, WorkflowExecutionInfos, WorkflowType,
+};
+use swfwasm::runtime::{PluginRuntime, PluginTypes};
+use swfwasm::swf::{SwfClient, SwfError};
+use swfwasm::worker::WorkerConfig;
+
+use super::run::{client, load_plugins};
+
+/// Turns an SWF fault into a message that says what to do about it.
+fn explain(error: SwfError, domain: &str) -> anyhow::Error {
+    let text = error.to_string();
+    if error.is_unknown_resource() && text.contains("Unknown domain") {
+        anyhow::anyhow!("domain '{domain}' is not registered; run swfwasm register ({text})")
+    } else if error.is_unknown_resource() && text.contains("Unknown type") {
+        anyhow::anyhow!(
+            "the workflow type is not registered in domain '{domain}'; run swfwasm register ({text})"
+        )
+    } else {
+        anyhow::Error::new(error)
+    }
+}
+
+async fn call<I: serde::Serialize, O: serde::de::DeserializeOwned>(
+    client: &SwfClient,
+    domain: &str,
+    action: Action,
+    input: &I,
+) -> anyhow::Result<O> {
+    client
+        .call(action, input)
+        .await
+        .map_err(|e| explain(e, domain))
+}
+
+/// Registers the domain and every type the configured plugins declare; what exists already is
+/// left as it is.
+pub async fn register(
+    runtime: &PluginRuntime,
+    config: &WorkerConfig,
+    retention_days: u32,
+) -> anyhow::Result<ExitCode> {
+    let client = client(config).await?;
+    let domain = &config.domain;
+    let registered = |r: Result<IgnoredAny, SwfError>, what: String| -> anyhow::Result<()> {
+        match r {
+            Ok(_) => println!("registered {what}"),
+            Err(e) if e.is_already_exists() => println!("already registered: {what}"),
+            Err(e) => {
+                return Err(explain(e, domain)).with_context(|| format!("cannot register {what}"));
+            }
+        }
+        Ok(())
+    };
+    let input = RegisterDomainInput {
+        name: domain.clone(),
+        workflow_execution_retention_period_in_days: retention_days.to_string(),
+        ..Default::default()
+    };
+    registered(
+        client.call(Action::RegisterDomain, &input).await,
+        format!("domain {domain}"),
+    )?;
+    for plugin in load_plugins(runtime, &config.plugins).await?.plugins() {
+        match plugin.types() {
+            PluginTypes::Workflows(types) => {
+                for t in types {
+                    let input = RegisterWorkflowTypeInput {
+                        domain: domain.clone(),
+                        name: t.name.clone(),
+                        version: t.version.clone(),
+                        description: t.description.clone(),
+                        default_task_start_to_close_timeout: t
+                            .default_task_start_to_close_timeout
+                            .clone(),
+                        default_execution_start_to_close_timeout: t
+                            .default_execution_start_to_close_timeout
+                            .clone(),
+                        default_task_list: t
+                            .default_task_list
+                            .clone()
+                            .map(|name| TaskList { name }),
+                        default_task_priority: t.default_task_priority.clone(),
+                        default_child_policy: t.default_child_policy.as_deref().map(Into::into),
+                        default_lambda_role: None,
+                    };
+                    let what = format!("workflow type {} {}", t.name, t.version);
+                    registered(
+                        client.call(Action::RegisterWorkflowType, &input).await,
+                        what,
+                    )?;
+                }
+            }
+            PluginTypes::Activities(types) => {
+                for t in types {
+                    let input = RegisterActivityTypeInput {
+                        domain: domain.clone(),
+                        name: t.name.clone(),
+                        version: t.version.clone(),
+                        description: t.description.clone(),
+                        default_task_start_to_close_timeout: t
+                            .default_task_start_to_close_timeout
+                            .clone(),
+                        default_task_heartbeat_timeout: t.default_task_heartbeat_timeout.clone(),
+                        default_task_list: t
+                            .default_task_list
+                            .clone()
+                            .map(|name| TaskList { name }),
+                        default_task_priority: t.default_task_priority.clone(),
+                        default_task_schedule_to_start_timeout: t
+                            .default_task_schedule_to_start_timeout
+                            .clone(),
+                        default_task_schedule_to_close_timeout: t
+                            .default_task_schedule_to_close_timeout
+                            .clone(),
+                    };
+                    let what = format!("activity type {} {}", t.name, t.version);
+                    registered(
+                        client.call(Action::RegisterActivityType, &input).await,
+                        what,
+                    )?;
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What `swfwasm start` was asked to start.
+pub struct StartRequest {
+    pub workflow_type: String,
+    pub version: Option<String>,
+    pub input: Option<String>,
+    pub workflow_id: Option<String>,
+    pub task_list: Option<String>,
+}
+
+pub async fn start(
+    runtime: &PluginRuntime,
+    config: &WorkerConfig,
+    request: StartRequest,
+) -> anyhow::Result<ExitCode> {
+    let version = match request.version {
+        Some(v) => v,
+        None => declared_version(runtime, config, &request.workflow_type).await?,
+    };
+    let workflow_id = request.workflow_id.unwrap_or_else(|| {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        format!("{}-{nanos}", request.workflow_type)
+    });
+    let input = StartWorkflowExecutionInput {
+        domain: config.domain.clone(),
+        workflow_id: workflow_id.clone(),
+        workflow_type: WorkflowType {
+            name: request.workflow_type,
+            version,
+        },
+        task_list: request.task_list.map(|name| TaskList { name }),
+        input: request.input,
+        ..Default::default()
+    };
+    let client = client(config).await?;
+    let out: StartWorkflowExecutionOutput = call(
+        &client,
+        &config.domain,
+        Action::StartWorkflowExecution,
+        &input,
+    )
+    .await?;
+    println!("started workflowId={workflow_id} runId={}", out.run_id);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The single version of `name` the configured deciders declare.
+async fn declared_version(
+    runtime: &PluginRuntime,
+    config: &WorkerConfig,
+    name: &str,
+) -> anyhow::Result<String> {
+    let mut versions = Vec::new();
+    for plugin in load_plugins(runtime, &config.plugins).await?.plugins() {
+        if let PluginTypes::Workflows(types) = plugin.types() {
+            versions.extend(
+                types
+                    .iter()
+                    .filter(|t| t.name == name)
+                    .map(|t| t.version.clone()),
+            );
+        }
+    }
+    match versions.as_slice() {
+        [one] => Ok(one.clone()),
+        [] => bail!("no configured plugin declares workflow type {name}; pass --version"),
+        many => bail!(
+            "workflow type {name} has several versions ({}); pass --version",
+            many.join(", ")
+        ),
+    }
+}
+
+/// The run to show: the given one, else the open run of `workflow_id`, else its latest run.
+async fn resolve_run(
+    client: &SwfClient,
+    domain: &str,
+    workflow_id: &str,
+    run_id: Option<String>,
+) -> anyhow::Result<WorkflowExecution> {
+    if let Some(run_id) = run_id {
+        return Ok(WorkflowExecution {
+            workflow_id: workflow_id.to_owned(),
+            run_id,
+        });
+    }
+    let filter = Some(WorkflowExecutionFilter {
+        workflow_id: workflow_id.to_owned(),
+    });
+    let all_time = ExecutionTimeFilter {
+        oldest_date: 0.0,
+        latest_date: None,
+    };
+    let open: WorkflowExecutionInfos = call(
+        client,
+        domain,
+        Action::ListOpenWorkflowExecutions,
+        &ListOpenWorkflowExecutionsInput {
+            domain: domain.to_owned(),
+            start_time_filter: all_time.clone(),
+            execution_filter: filter.clone(),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let closed: WorkflowExecutionInfos = call(
+        client,
+        domain,
+        Action::ListClosedWorkflowExecutions,
+        &ListClosedWorkflowExecutionsInput {
+            domain: domain.to_owned(),
+            start_time_filter: Some(all_time),
+            execution_filter: filter,
+            ..Default::default()
+        },
+    )
+    .await?;
+    open.execution_infos
+        .into_iter()
+        .chain(closed.execution_infos)
+        .filter(|i| i.execution.workflow_id == workflow_id)
+        .max_by(|a, b| a.start_timestamp.total_cmp(&b.start_timestamp))
+        .map(|i| i.execution)
+        .with_context(|| format!("no execution with workflowId {workflow_id} in domain '{domain}'"))
+}
+
+pub async fn history(
+    config: &WorkerConfig,
+    workflow_id: &str,
+    run_id: Option<String>,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    let client = client(config).await?;
+    let domain = &config.domain;
+    let execution = resolve_run(&client, domain, workflow_id, run_id).await?;
+    let mut events: Vec<HistoryEvent> = Vec::new();
+    let mut next_page_token = None;
+    loop {
+        let page: GetWorkflowExecutionHistoryOutput = call(
+            &client,
+            domain,
+            Action::GetWorkflowExecutionHistory,
+            &GetWorkflowExecutionHistoryInput {
+                domain: domain.clone(),
+                execution: execution.clone(),
+                next_page_token: next_page_token.take(),
+                ..Default::default()
+            },
+        )
+        .await?;
+        events.extend(page.events);
+        match page.next_page_token {
+            Some(token) if !token.is_empty() => next_page_token = Some(token),
+            _ => break,
+        }
+    }
+    if json {
+        println!("{}", serde_json::to_string_pretty(&events)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "workflowId {}  runId {}",
+        execution.workflow_id, execution.run_id
+    );
+    println!(
+        "{:>5}  {:<24}  {:<44}  details",
+        "id", "time (UTC)", "event"
+    );
+    for event in &events {
+        println!(
+            "{:>5}  {:<24}  {:<44}  {}",
+            event.event_id,
+            format_time(event.event_timestamp),
+            event.event_type(),
+            summary(event)
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The attributes an operator looks for first, in one short line.
+fn summary(event: &HistoryEvent) -> String {
+    let attributes = serde_json::to_value(event).unwrap_or_default();
+    let Some(fields) = attributes
+        .as_object()
+        .and_then(|o| o.iter().find(|(k, _)| k.ends_with("EventAttributes")))
+        .and_then(|(_, v)| v.as_object())
+    else {
+        return String::new();
+    };
+    const KEYS: [&str; 9] = [
+        "activityId",
+        "timerId",
+        "signalName",
+        "markerName",
+        "result",
+        "reason",
+        "cause",
+        "timeoutType",
+        "input",
+    ];
+    let mut parts = Vec::new();
+    for key in KEYS {
+        if let Some(value) = fields.get(key) {
+            let text = value
+                .as_str()
+                .map(str::to_owned)
+                .unwrap_or_else(|| value.to_string());
+            parts.push(format!("{key}={}", swf_model::truncate_chars(&text, 60)));
+        }
+    }
+    parts.join(" ")
+}
+
+fn format_time(timestamp: f64) -> String {
+    let secs = timestamp.floor() as i64;
+    let millis = ((timestamp - secs as f64) * 1000.0).round() as i64;
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}.{millis:03}",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm), so the
+/// history table needs no date crate.
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+pub async fn list(config: &WorkerConfig, closed: bool) -> anyhow::Result<ExitCode> {
+    let client = client(config).await?;
+    let domain = &config.domain;
+    let all_time = ExecutionTimeFilter {
+        oldest_date: 0.0,
+        latest_date: None,
+    };
+    let infos: WorkflowExecutionInfos = if closed {
+        call(
+            &client,
+            domain,
+            Action::ListClosedWorkflowExecutions,
+            &ListClosedWorkflowExecutionsInput {
+                domain: domain.clone(),
+                start_time_filter: Some(all_time),
+                ..Default::default()
+            },
+        )
+        .await?
+    } else {
+        call(
+            &client,
+            domain,
+            Action::ListOpenWorkflowExecutions,
+            &ListOpenWorkflowExecutionsInput {
+                domain: domain.clone(),
+                start_time_filter: all_time,
+                ..Default::default()
+            },
+        )
+        .await?
+    };
+    println!(
+        "{:<36}  {:<24}  {:<20}  {:<10}  started (UTC)",
+        "workflowId", "type", "runId", "status"
+    );
+    for WorkflowExecutionInfo {
+        execution,
+        workflow_type,
+        start_timestamp,
+        close_status,
+        ..
+    } in &infos.execution_infos
+    {
+        let status = close_status
+            .as_ref()
+            .map(|s| s.as_str().to_owned())
+            .unwrap_or_else(|| "OPEN".into());
+        println!(
+            "{:<36}  {:<24}  {:<20}  {:<10}  {}",
+            execution.workflow_id,
+            format!("{} {}", workflow_type.name, workflow_type.version),
+            swf_model::truncate_chars(&execution.run_id, 20),
+            status,
+            format_time(*start_timestamp)
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn signal(
+    config: &WorkerConfig,
+    workflow_id: String,
+    signal_name: String,
+    input: Option<String>,
+    run_id: Option<String>,
+) -> anyhow::Result<ExitCode> {
+    let client = client(config).await?;
+    let input = SignalWorkflowExecutionInput {
+        domain: config.domain.clone(),
+        workflow_id,
+        run_id,
+        signal_name,
+        input,
+    };
+    let _: IgnoredAny = call(
+        &client,
+        &config.domain,
+        Action::SignalWorkflowExecution,
+        &input,
+    )
+    .await?;
+    println!("signaled");
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn terminate(
+    config: &WorkerConfig,
+    workflow_id: String,
+    reason: Option<String>,
+    run_id: Option<String>,
+) -> anyhow::Result<ExitCode> {
+    let client = client(config).await?;
+    let input = TerminateWorkflowExecutionInput {
+        domain: config.domain.clone(),
+        workflow_id,
+        run_id,
+        reason,
+        ..Default::default()
+    };
+    let _: IgnoredAny = call(
+        &client,
+        &config.domain,
+        Action::TerminateWorkflowExecution,
+        &input,
+    )
+    .await?;
+    println!("terminated");
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn cancel(
+    config: &WorkerConfig,
+    workflow_id: String,
+    run_id: Option<String>,
+) -> anyhow::Result<ExitCode> {
+    let client = client(config).await?;
+    let input = RequestCancelWorkflowExecutionInput {
+        domain: config.domain.clone(),
+        workflow_id,
+        run_id,
+    };
+    let _: IgnoredAny = call(
+        &client,
+        &config.domain,
+        Action::RequestCancelWorkflowExecution,
+        &input,
+    )
+    .await?;
+    println!("cancel requested");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Reads the configuration for an operator command.
+pub fn load_config(path: &Path) -> anyhow::Result<WorkerConfig> {
+    Ok(WorkerConfig::load(path)?)
+}

@@ -1,0 +1,270 @@
+//! [`SwfClient`] and its [`ClientConfig`]: where requests go (endpoint, region), how long they
+//! may take, and the generic [`SwfClient::call`] that sends one signed AWS JSON 1.0 request,
+//! retrying per the [`RetryPolicy`]. The typed helpers built on it are in `actions.rs`.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use aws_config::{BehaviorVersion, Region};
+use aws_credential_types::Credentials;
+use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
+use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
+use reqwest::Url;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use swf_model::Action;
+
+use super::error::error_chain;
+use super::signing::{CredentialSource, signed_request};
+use super::{RetryPolicy, SwfError};
+
+/// Settings of an [`SwfClient`]. `ClientConfig::default()` suits real SWF.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClientConfig {
+    /// Base URL of the service, e.g. `http://127.0.0.1:4566` for a local one. Default: the
+    /// default chain's `AWS_ENDPOINT_URL` (for [`SwfClient::from_env`]), else
+    /// `https://swf.{region}.amazonaws.com`.
+    pub endpoint: Option<String>,
+    /// Region to sign for (and, by default, to send to). Default: the default chain's
+    /// (`AWS_REGION`, the profile's `region`, IMDS) for [`SwfClient::from_env`]; required
+    /// otherwise.
+    pub region: Option<String>,
+    /// Time limit of a poll, which SWF holds for up to 60 s: must exceed that. Default 70 s.
+    pub poll_timeout: Duration,
+    /// Time limit of every other call. Default 10 s.
+    pub call_timeout: Duration,
+    /// Time limit for establishing a connection. Default 5 s.
+    pub connect_timeout: Duration,
+    /// How failed calls are retried.
+    pub retry: RetryPolicy,
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        Self {
+            endpoint: None,
+            region: None,
+            poll_timeout: Duration::from_secs(70),
+            call_timeout: Duration::from_secs(10),
+            connect_timeout: Duration::from_secs(5),
+            retry: RetryPolicy::default(),
+        }
+    }
+}
+
+/// A client of the SWF JSON API. Cheap to clone: clones share the connection pool and the
+/// credentials cache.
+#[derive(Debug, Clone)]
+pub struct SwfClient {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    http: reqwest::Client,
+    endpoint: Url,
+    region: String,
+    credentials: CredentialSource,
+    poll_timeout: Duration,
+    call_timeout: Duration,
+    retry: RetryPolicy,
+}
+
+impl SwfClient {
+    /// A client whose region and credentials come from the AWS default chain (environment,
+    /// profile files, SSO, web identity, ECS, IMDS), unless `config` sets the region. Credentials
+    /// are asked of the chain again as they near expiry, so rotating credentials keep working.
+    pub async fn from_env(config: ClientConfig) -> Result<Self, SwfError> {
+        // The chain's own HTTP client (IMDS, ECS, SSO, STS) uses rustls with ring, like ours.
+        let chain_http = aws_smithy_http_client::Builder::new()
+            .tls_provider(tls::Provider::Rustls(CryptoMode::Ring))
+            .build_https();
+        let mut loader = aws_config::defaults(BehaviorVersion::latest()).http_client(chain_http);
+        if let Some(region) = &config.region {
+            loader = loader.region(Region::new(region.clone()));
+        }
+        let sdk = loader.load().await;
+        let region = sdk.region().map(ToString::to_string).ok_or_else(|| {
+            SwfError::Config(
+                "no AWS region: set AWS_REGION (or a profile region, or --region)".to_owned(),
+            )
+        })?;
+        let provider = sdk
+            .credentials_provider()
+            .ok_or_else(|| SwfError::Config("no AWS credentials provider".to_owned()))?;
+        let endpoint = config
+            .endpoint
+            .clone()
+            .or_else(|| sdk.endpoint_url().map(str::to_owned));
+        Self::build(
+            ClientConfig {
+                endpoint,
+                region: Some(region),
+                ..config
+            },
+            provider,
+        )
+    }
+
+    /// A client with fixed keys, for tests and local services.
+    pub fn with_static_credentials(
+        endpoint: impl Into<String>,
+        region: impl Into<String>,
+        access_key: impl Into<String>,
+        secret_key: impl Into<String>,
+        session_token: Option<String>,
+    ) -> Result<Self, SwfError> {
+        let config = ClientConfig {
+            endpoint: Some(endpoint.into()),
+            region: Some(region.into()),
+            ..ClientConfig::default()
+        };
+        Self::new(
+            config,
+            Credentials::new(
+                access_key,
+                secret_key,
+                session_token,
+                None,
+                "swfwasm-static",
+            ),
+        )
+    }
+
+    /// A client with `config` (whose `region` is required) and any credentials provider, e.g.
+    /// [`Credentials`] for fixed keys.
+    pub fn new(
+        config: ClientConfig,
+        credentials: impl ProvideCredentials + 'static,
+    ) -> Result<Self, SwfError> {
+        Self::build(config, SharedCredentialsProvider::new(credentials))
+    }
+
+    fn build(config: ClientConfig, provider: SharedCredentialsProvider) -> Result<Self, SwfError> {
+        let region = config
+            .region
+            .filter(|region| !region.is_empty())
+            .ok_or_else(|| SwfError::Config("no AWS region configured".to_owned()))?;
+        let endpoint = config
+            .endpoint
+            .unwrap_or_else(|| format!("https://swf.{region}.amazonaws.com"));
+        let endpoint = Url::parse(&endpoint)
+            .map_err(|e| SwfError::Config(format!("invalid endpoint {endpoint:?}: {e}")))?;
+        if !matches!(endpoint.scheme(), "http" | "https") || endpoint.host_str().is_none() {
+            return Err(SwfError::Config(format!(
+                "invalid endpoint {endpoint}: expected http(s)://host[:port]"
+            )));
+        }
+        let http = reqwest::Client::builder()
+            .connect_timeout(config.connect_timeout)
+            .user_agent(concat!("swfwasm/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| SwfError::Config(format!("cannot build the HTTP client: {e}")))?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                http,
+                endpoint,
+                region,
+                credentials: CredentialSource::new(provider),
+                poll_timeout: config.poll_timeout,
+                call_timeout: config.call_timeout,
+                retry: config.retry,
+            }),
+        })
+    }
+
+    /// The URL requests are sent to.
+    pub fn endpoint(&self) -> &Url {
+        &self.inner.endpoint
+    }
+
+    /// The region requests are signed for.
+    pub fn region(&self) -> &str {
+        &self.inner.region
+    }
+
+    /// Calls `action` with `input` as its JSON body and decodes the JSON answer (an empty body
+    /// reads as `{}`; decode actions without output into `serde::de::IgnoredAny`).
+    ///
+    /// Polls are given the poll timeout, other actions the call timeout. Retryable failures are
+    /// retried per the [`RetryPolicy`]; the error of the last attempt is returned.
+    pub async fn call<I, O>(&self, action: Action, input: &I) -> Result<O, SwfError>
+    where
+        I: Serialize + ?Sized,
+        O: DeserializeOwned,
+    {
+        let body = serde_json::to_vec(input)
+            .map_err(|e| SwfError::Decode(format!("cannot encode the {action} input: {e}")))?;
+        let timeout = match action {
+            Action::PollForDecisionTask | Action::PollForActivityTask => self.inner.poll_timeout,
+            _ => self.inner.call_timeout,
+        };
+        let target = action.target();
+        self.inner
+            .retry
+            .run(action, || self.send(action, &target, &body, timeout))
+            .await
+    }
+
+    /// One attempt: sign, send, read the answer.
+    async fn send<O: DeserializeOwned>(
+        &self,
+        action: Action,
+        target: &str,
+        body: &[u8],
+        timeout: Duration,
+    ) -> Result<O, SwfError> {
+        let inner = &self.inner;
+        let credentials = inner.credentials.credentials().await?;
+        let request = signed_request(
+            &inner.endpoint,
+            target,
+            body.to_vec(),
+            &credentials,
+            &inner.region,
+            SystemTime::now(),
+        )?;
+        let mut request = reqwest::Request::try_from(request)
+            .map_err(|e| SwfError::Config(format!("cannot build the request: {e}")))?;
+        *request.timeout_mut() = Some(timeout);
+
+        let response = inner.http.execute(request).await.map_err(transport_error)?;
+        let status = response.status();
+        let error_type = response
+            .headers()
+            .get("x-amzn-errortype")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned);
+        let bytes = response.bytes().await.map_err(transport_error)?;
+        tracing::debug!(%action, status = status.as_u16(), bytes = bytes.len(), "SWF answered");
+        if !status.is_success() {
+            return Err(SwfError::from_response(
+                status.as_u16(),
+                error_type.as_deref(),
+                &bytes,
+            ));
+        }
+        let json: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
+            b"{}"
+        } else {
+            &bytes
+        };
+        serde_json::from_slice(json).map_err(|e| {
+            let text = String::from_utf8_lossy(&bytes);
+            let excerpt: String = text.chars().take(200).collect();
+            SwfError::Decode(format!("{action} response: {e} (body starts: {excerpt})"))
+        })
+    }
+}
+
+/// A failure before an HTTP answer was read.
+fn transport_error(error: reqwest::Error) -> SwfError {
+    let what = if error.is_timeout() {
+        "timed out"
+    } else if error.is_connect() {
+        "cannot connect"
+    } else {
+        "request failed"
+    };
+    SwfError::Transport(format!("{what}: {}", error_chain(&error)))
+}

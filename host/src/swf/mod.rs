@@ -1,0 +1,39 @@
+//! The Amazon SWF client: AWS JSON 1.0 over HTTPS, SigV4-signed, with retries.
+//!
+//! [`SwfClient`] sends `POST /` with `X-Amz-Target: SimpleWorkflowService.<Action>` and the
+//! action's input as JSON (the wire types are `swf-model`'s), signed for service `swf` with
+//! credentials from the AWS default chain or fixed keys. Polls get a long timeout (70 s by
+//! default: SWF holds a poll up to 60 s), every other call a short one. Throttling, HTTP 5xx and
+//! transport failures are retried with jittered exponential backoff; SWF faults and validation
+//! errors come back at once as [`SwfError::Fault`].
+//!
+//! - `client.rs`: [`SwfClient`], [`ClientConfig`], the generic [`SwfClient::call`].
+//! - `actions.rs`: typed helpers: polls (decision tasks with their complete history, all pages
+//!   fetched), responds, heartbeats, registration, starting and controlling runs, histories and
+//!   run lists.
+//! - `signing.rs`: building and signing the HTTP request; the credentials cache.
+//! - `retry.rs`: [`RetryPolicy`].
+//! - `error.rs`: [`SwfError`] and the parsing of error responses.
+//!
+//! ```no_run
+//! # async fn example() -> Result<(), swfwasm::swf::SwfError> {
+//! use swfwasm::swf::{ClientConfig, SwfClient};
+//!
+//! let client = SwfClient::from_env(ClientConfig::default()).await?;
+//! if let Some(task) = client.poll_for_decision_task("my-domain", "default", "me").await? {
+//!     println!("{} events", task.events.len());
+//! }
+//! # Ok(())
+//! # }
+//! ```
+
+mod actions;
+mod client;
+mod error;
+mod retry;
+mod signing;
+
+pub use aws_credential_types::Credentials;
+pub use client::{ClientConfig, SwfClient};
+pub use error::SwfError;
+pub use retry::RetryPolicy;

@@ -1,0 +1,218 @@
+//! The retry policy of the SWF client: which failures are retried, how often, and how long to
+//! wait in between (exponential backoff with full jitter).
+
+use std::future::Future;
+use std::hash::BuildHasher;
+use std::time::{Duration, Instant};
+
+use swf_model::Action;
+
+use super::SwfError;
+
+/// How a failed call is retried.
+///
+/// Only retryable errors ([`SwfError::is_retryable`]: throttling, HTTP 5xx, transport failures)
+/// are retried; validation errors and modeled SWF faults are returned at once. Before retry `n`
+/// (1-based) the client sleeps a uniformly random time in `[0, min(max_delay, base_delay · 2ⁿ⁻¹))`
+/// ("full jitter"), so a fleet of workers hitting the same throttle spreads out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Attempts in all, the first included; `1` disables retries (`0` is read as `1`).
+    pub max_attempts: u32,
+    /// Backoff ceiling before the first retry; doubles for each further retry.
+    pub base_delay: Duration,
+    /// Upper bound of any single backoff.
+    pub max_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    /// 5 attempts, 50 ms base, 5 s cap.
+    fn default() -> Self {
+        Self {
+            max_attempts: 5,
+            base_delay: Duration::from_millis(50),
+            max_delay: Duration::from_secs(5),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// Runs `attempt` until it succeeds, fails with an error that is not retryable, or the
+    /// attempts run out; returns the last result. `action` only labels the logs.
+    pub(crate) async fn run<T, F, Fut>(&self, action: Action, mut attempt: F) -> Result<T, SwfError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, SwfError>>,
+    {
+        let mut number = 1;
+        loop {
+            match attempt().await {
+                Err(error) if self.should_retry(&error, number) => {
+                    let delay = self.backoff(number, jitter_unit());
+                    tracing::warn!(
+                        %action,
+                        attempt = number,
+                        max_attempts = self.max_attempts,
+                        delay_ms = delay.as_millis() as u64,
+                        %error,
+                        "SWF call failed, retrying"
+                    );
+                    tokio::time::sleep(delay).await;
+                    number += 1;
+                }
+                result => return result,
+            }
+        }
+    }
+
+    /// Whether to retry after attempt number `attempt` (1-based) failed with `error`.
+    fn should_retry(&self, error: &SwfError, attempt: u32) -> bool {
+        error.is_retryable() && attempt < self.max_attempts.max(1)
+    }
+
+    /// The sleep before retry number `retry` (1-based), for a jitter draw `unit` in `[0, 1)`.
+    fn backoff(&self, retry: u32, unit: f64) -> Duration {
+        let factor = 1u32
+            .checked_shl(retry.saturating_sub(1))
+            .unwrap_or(u32::MAX);
+        let ceiling = self.base_delay.saturating_mul(factor).min(self.max_delay);
+        ceiling.mul_f64(unit.clamp(0.0, 1.0))
+    }
+}
+
+/// A number in `[0, 1)` that differs from call to call. Jitter needs no cryptographic quality:
+/// std's per-instance random SipHash keys, applied to the current instant, are enough.
+fn jitter_unit() -> f64 {
+    let bits = std::collections::hash_map::RandomState::new().hash_one(Instant::now());
+    (bits >> 11) as f64 / (1u64 << 53) as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    use swf_model::FaultKind;
+
+    use super::*;
+
+    fn fault(kind: FaultKind, status: u16) -> SwfError {
+        SwfError::Fault {
+            kind,
+            message: "m".into(),
+            status,
+        }
+    }
+
+    #[test]
+    fn retries_only_transient_errors() {
+        let policy = RetryPolicy::default();
+        let retried = [
+            fault(FaultKind::ThrottlingException, 400),
+            fault(FaultKind::Other("RequestLimitExceeded".into()), 400),
+            fault(FaultKind::InternalFailure, 500),
+            fault(FaultKind::ServiceUnavailable, 503),
+            fault(FaultKind::Other("502".into()), 502),
+            fault(FaultKind::Other("TooManyRequestsException".into()), 429),
+            SwfError::Transport("connection refused".into()),
+        ];
+        for error in &retried {
+            assert!(policy.should_retry(error, 1), "{error} should be retried");
+        }
+        let final_errors = [
+            fault(FaultKind::ValidationException, 400),
+            fault(FaultKind::SerializationException, 400),
+            fault(FaultKind::UnknownResourceFault, 400),
+            fault(FaultKind::TypeAlreadyExistsFault, 400),
+            fault(FaultKind::LimitExceededFault, 400),
+            fault(FaultKind::WorkflowExecutionAlreadyStartedFault, 400),
+            fault(FaultKind::UnrecognizedClientException, 403),
+            SwfError::Decode("bad json".into()),
+            SwfError::Config("no region".into()),
+        ];
+        for error in &final_errors {
+            assert!(
+                !policy.should_retry(error, 1),
+                "{error} must not be retried"
+            );
+        }
+    }
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        let policy = RetryPolicy::default();
+        // The ceiling (unit → 1) doubles from the base…
+        assert_eq!(policy.backoff(1, 1.0), Duration::from_millis(50));
+        assert_eq!(policy.backoff(2, 1.0), Duration::from_millis(100));
+        assert_eq!(policy.backoff(4, 1.0), Duration::from_millis(400));
+        // …up to the cap, without overflowing for absurd retry numbers.
+        for retry in 1..=200 {
+            for unit in [0.0, 0.3, 0.999_999, 1.0, 7.0] {
+                assert!(policy.backoff(retry, unit) <= policy.max_delay);
+            }
+        }
+        assert_eq!(policy.backoff(40, 1.0), policy.max_delay);
+        // Full jitter: the draw scales the whole ceiling, down to zero.
+        assert_eq!(policy.backoff(3, 0.0), Duration::ZERO);
+        assert_eq!(policy.backoff(3, 0.5), Duration::from_millis(100));
+        // Real draws stay in range.
+        for _ in 0..1000 {
+            let unit = jitter_unit();
+            assert!((0.0..1.0).contains(&unit));
+        }
+    }
+
+    fn instant_policy(max_attempts: u32) -> RetryPolicy {
+        RetryPolicy {
+            max_attempts,
+            base_delay: Duration::ZERO,
+            max_delay: Duration::ZERO,
+        }
+    }
+
+    async fn count_attempts(policy: RetryPolicy, error: SwfError, succeed_at: u32) -> (u32, bool) {
+        let calls = AtomicU32::new(0);
+        let result = policy
+            .run(Action::ListDomains, || {
+                let call = calls.fetch_add(1, Ordering::SeqCst) + 1;
+                let error = error.clone();
+                async move {
+                    if call == succeed_at {
+                        Ok(())
+                    } else {
+                        Err(error)
+                    }
+                }
+            })
+            .await;
+        (calls.load(Ordering::SeqCst), result.is_ok())
+    }
+
+    #[tokio::test]
+    async fn attempts_are_bounded() {
+        let transport = SwfError::Transport("reset".into());
+        // A persistent retryable error: exactly max_attempts calls, then the error.
+        assert_eq!(
+            count_attempts(instant_policy(5), transport.clone(), 0).await,
+            (5, false)
+        );
+        assert_eq!(
+            count_attempts(instant_policy(1), transport.clone(), 0).await,
+            (1, false)
+        );
+        assert_eq!(
+            count_attempts(instant_policy(0), transport.clone(), 0).await,
+            (1, false)
+        );
+        // A transient error that clears: stops at the first success.
+        assert_eq!(
+            count_attempts(instant_policy(5), transport, 3).await,
+            (3, true)
+        );
+        // A final error: one call only.
+        let validation = fault(FaultKind::ValidationException, 400);
+        assert_eq!(
+            count_attempts(instant_policy(5), validation, 0).await,
+            (1, false)
+        );
+    }
+}

@@ -1,0 +1,93 @@
+//! Activity tasks: poll, route by activity type, run the activity with its deadline and
+//! heartbeats, answer SWF with completed, failed or canceled.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use swf_model::{ActivityTask, MAX_DATA_LEN, MAX_REASON_LEN, truncate_chars};
+
+use super::heartbeat::SwfHeartbeat;
+use super::{Context, PolledTask};
+use crate::runtime::ActivityOutcome;
+use crate::swf::SwfError;
+
+pub(crate) async fn poll(
+    context: &Context,
+    task_list: &str,
+) -> Result<Option<PolledTask>, SwfError> {
+    let task = context
+        .client
+        .poll_for_activity_task(&context.config.domain, task_list, &context.identity)
+        .await?;
+    Ok(task.map(PolledTask::Activity))
+}
+
+pub(crate) async fn handle(context: &Context, task: ActivityTask) {
+    let execution = &task.workflow_execution;
+    let activity_type = &task.activity_type;
+    let Some((plugin, declared_timeout)) = context
+        .plugins
+        .activity(&activity_type.name, &activity_type.version)
+    else {
+        tracing::warn!(workflow_id = %execution.workflow_id, run_id = %execution.run_id,
+            activity_id = %task.activity_id, activity_type = %activity_type.name,
+            version = %activity_type.version,
+            "no loaded plugin serves this activity type; leaving the task");
+        return;
+    };
+    let deadline =
+        declared_timeout.unwrap_or(Duration::from_secs(context.config.activity_timeout_secs));
+    let heartbeat = Arc::new(SwfHeartbeat::new(
+        context.client.clone(),
+        task.task_token.clone(),
+        Duration::from_millis(context.config.heartbeat_interval_ms),
+    ));
+    let outcome = match context
+        .runtime
+        .execute(plugin, &task, deadline, heartbeat)
+        .await
+    {
+        Ok(outcome) => outcome,
+        Err(error) => {
+            tracing::error!(workflow_id = %execution.workflow_id, run_id = %execution.run_id,
+                activity_id = %task.activity_id, plugin = %plugin.digest(), %error, "activity failed in the host");
+            let message = error.to_string();
+            ActivityOutcome::Failed {
+                reason: truncate_chars(&message, MAX_REASON_LEN).to_owned(),
+                details: Some(truncate_chars(&message, MAX_DATA_LEN).to_owned()),
+            }
+        }
+    };
+    let token = &task.task_token;
+    let answered = match &outcome {
+        ActivityOutcome::Completed(result) => {
+            context
+                .client
+                .respond_activity_task_completed(token, Some(result))
+                .await
+        }
+        ActivityOutcome::Failed { reason, details } => {
+            context
+                .client
+                .respond_activity_task_failed(token, Some(reason), details.as_deref())
+                .await
+        }
+        ActivityOutcome::Canceled { details } => {
+            context
+                .client
+                .respond_activity_task_canceled(token, details.as_deref())
+                .await
+        }
+    };
+    match answered {
+        Ok(()) => {}
+        Err(error) if error.is_unknown_resource() => {
+            tracing::warn!(workflow_id = %execution.workflow_id, activity_id = %task.activity_id, %error,
+                "the activity task is gone (timed out, canceled or answered already); dropping the result");
+        }
+        Err(error) => {
+            tracing::error!(workflow_id = %execution.workflow_id, activity_id = %task.activity_id, %error,
+                "cannot answer the activity task; SWF will time it out");
+        }
+    }
+}

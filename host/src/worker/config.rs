@@ -1,0 +1,168 @@
+//! The worker's configuration file (`swfwasm.toml`).
+//!
+//! ```toml
+//! domain = "boto_tutorial"
+//! plugins = ["target/plugins/hello-decider.wasm", "target/plugins/hello-activity.wasm"]
+//! # endpoint = "http://127.0.0.1:8080"   # a local SWF service; default: AWS for the region
+//! # region = "us-east-1"                 # default: the AWS default chain (AWS_REGION, profile)
+//! # identity = "worker-1"               # default: <hostname>-<pid>
+//! # decider_failure = "timeout"         # or "fail-workflow"
+//! # activity_timeout_secs = 300         # when the activity type declares no start-to-close
+//!
+//! [[task_list]]                         # optional; default: one entry per declared task list
+//! name = "default"
+//! kind = "activity"                     # or "decision"
+//! pollers = 2
+//! max_in_flight = 8
+//! ```
+//!
+//! Paths are relative to the configuration file's directory.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// What to do when a decider traps or returns decisions SWF would reject. SWF has no
+/// "decision task failed" call, so the choice is between these two.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DeciderFailurePolicy {
+    /// Leave the decision task unanswered: it times out and SWF schedules it again (a fixed
+    /// plugin can then pick it up).
+    #[default]
+    Timeout,
+    /// Answer with FailWorkflowExecution, the error as the reason.
+    FailWorkflow,
+}
+
+/// Which kind of tasks a task list carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TaskKind {
+    /// Decision tasks.
+    Decision,
+    /// Activity tasks.
+    Activity,
+}
+
+/// Polling settings of one task list.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TaskListConfig {
+    /// Task list name.
+    pub name: String,
+    /// Decision or activity tasks.
+    pub kind: TaskKind,
+    /// Concurrent long polls.
+    #[serde(default = "default_pollers")]
+    pub pollers: usize,
+    /// Most tasks running at once; a poller waits for a free slot before it polls, so the
+    /// worker never holds a task it cannot start.
+    #[serde(default = "default_max_in_flight")]
+    pub max_in_flight: usize,
+}
+
+fn default_pollers() -> usize {
+    2
+}
+
+fn default_max_in_flight() -> usize {
+    8
+}
+
+impl TaskListConfig {
+    /// A task list with default settings.
+    pub fn new(name: impl Into<String>, kind: TaskKind) -> Self {
+        Self {
+            name: name.into(),
+            kind,
+            pollers: default_pollers(),
+            max_in_flight: default_max_in_flight(),
+        }
+    }
+}
+
+/// The whole configuration.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkerConfig {
+    /// The SWF domain to poll.
+    pub domain: String,
+    /// Plugin artifacts to load.
+    #[serde(default)]
+    pub plugins: Vec<PathBuf>,
+    /// SWF endpoint URL; default: AWS's regional endpoint.
+    pub endpoint: Option<String>,
+    /// AWS region; default: the AWS default chain.
+    pub region: Option<String>,
+    /// Identity reported to SWF in Started events.
+    pub identity: Option<String>,
+    /// Policy for deciders that fail.
+    #[serde(default)]
+    pub decider_failure: DeciderFailurePolicy,
+    /// Deadline for activities whose type declares no start-to-close timeout.
+    #[serde(default = "default_activity_timeout")]
+    pub activity_timeout_secs: u64,
+    /// Shortest interval between heartbeats sent to SWF per task; more frequent guest calls
+    /// are answered from the last reply.
+    #[serde(default = "default_heartbeat_interval")]
+    pub heartbeat_interval_ms: u64,
+    /// Explicit task lists; default: one per task list the plugins declare.
+    #[serde(default, rename = "task_list")]
+    pub task_lists: Vec<TaskListConfig>,
+}
+
+fn default_activity_timeout() -> u64 {
+    300
+}
+
+fn default_heartbeat_interval() -> u64 {
+    1_000
+}
+
+impl WorkerConfig {
+    /// A configuration with defaults for `domain`.
+    pub fn new(domain: impl Into<String>) -> Self {
+        Self {
+            domain: domain.into(),
+            plugins: Vec::new(),
+            endpoint: None,
+            region: None,
+            identity: None,
+            decider_failure: DeciderFailurePolicy::default(),
+            activity_timeout_secs: default_activity_timeout(),
+            heartbeat_interval_ms: default_heartbeat_interval(),
+            task_lists: Vec::new(),
+        }
+    }
+
+    /// Reads `path`; plugin paths become relative to its directory.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ConfigError(format!("cannot read {}: {e}", path.display())))?;
+        let mut config: Self =
+            toml::from_str(&text).map_err(|e| ConfigError(format!("{}: {e}", path.display())))?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        for plugin in &mut config.plugins {
+            if plugin.is_relative() {
+                *plugin = base.join(&*plugin);
+            }
+        }
+        Ok(config)
+    }
+
+    /// The identity to report, defaulting to `<hostname>-<pid>`.
+    pub fn identity(&self) -> String {
+        self.identity.clone().unwrap_or_else(|| {
+            let host = std::fs::read_to_string("/etc/hostname")
+                .map(|h| h.trim().to_owned())
+                .unwrap_or_else(|_| "swfwasm".into());
+            swf_model::truncate_chars(&format!("{host}-{}", std::process::id()), 256).to_owned()
+        })
+    }
+}
+
+/// A configuration file that cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid worker configuration: {0}")]
+pub struct ConfigError(pub String);

@@ -1,0 +1,198 @@
+//! The worker behind `swfwasm run`: polls SWF task lists and feeds each task to the plugin
+//! that serves its type.
+//!
+//! Data flow: for every configured task list, `pollers` loops each take a free slot (at most
+//! `max_in_flight` tasks run per list), long-poll SWF, and hand the task to
+//! [`decision::handle`] or [`activity::handle`] on its own tokio task. Those route by type,
+//! run the plugin in the [`PluginRuntime`], and answer SWF.
+//!
+//! Shutdown: once [`Shutdown::trigger`] is called no new poll starts, polls already in
+//! flight return normally and what they return is run, and [`Worker::run`] returns when every
+//! task in flight has been answered.
+
+mod activity;
+pub mod config;
+mod decision;
+mod heartbeat;
+mod plugins;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{Semaphore, watch};
+
+use crate::runtime::PluginRuntime;
+use crate::swf::SwfClient;
+
+pub use config::{ConfigError, DeciderFailurePolicy, TaskKind, TaskListConfig, WorkerConfig};
+pub use plugins::{DuplicateType, PluginSet};
+
+/// Tells a running worker to stop polling and finish what it holds.
+#[derive(Clone)]
+pub struct Shutdown {
+    tx: Arc<watch::Sender<bool>>,
+}
+
+impl Shutdown {
+    /// A handle that has not been triggered.
+    pub fn new() -> Self {
+        Self {
+            tx: Arc::new(watch::channel(false).0),
+        }
+    }
+
+    /// Starts a graceful shutdown.
+    pub fn trigger(&self) {
+        self.tx.send_replace(true);
+    }
+
+    fn subscribe(&self) -> watch::Receiver<bool> {
+        self.tx.subscribe()
+    }
+}
+
+impl Default for Shutdown {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// What every task handler needs.
+pub(crate) struct Context {
+    pub(crate) client: SwfClient,
+    pub(crate) runtime: Arc<PluginRuntime>,
+    pub(crate) plugins: PluginSet,
+    pub(crate) config: WorkerConfig,
+    pub(crate) identity: String,
+}
+
+/// A configured worker, ready to run.
+pub struct Worker {
+    context: Arc<Context>,
+    task_lists: Vec<TaskListConfig>,
+}
+
+impl Worker {
+    /// A worker polling the task lists of `config` (or, if it names none, those the plugins
+    /// declare).
+    pub fn new(
+        client: SwfClient,
+        runtime: Arc<PluginRuntime>,
+        plugins: PluginSet,
+        config: WorkerConfig,
+    ) -> Self {
+        let task_lists = if config.task_lists.is_empty() {
+            plugins.default_task_lists()
+        } else {
+            config.task_lists.clone()
+        };
+        let identity = config.identity();
+        Self {
+            context: Arc::new(Context {
+                client,
+                runtime,
+                plugins,
+                config,
+                identity,
+            }),
+            task_lists,
+        }
+    }
+
+    /// The task lists this worker polls.
+    pub fn task_lists(&self) -> &[TaskListConfig] {
+        &self.task_lists
+    }
+
+    /// Polls until `shutdown` is triggered, then finishes the tasks in flight.
+    pub async fn run(self, shutdown: Shutdown) {
+        let mut pollers = tokio::task::JoinSet::new();
+        let mut slots = Vec::new();
+        for list in &self.task_lists {
+            let slot = Arc::new(Semaphore::new(list.max_in_flight.max(1)));
+            slots.push((slot.clone(), list.max_in_flight.max(1)));
+            tracing::info!(task_list = %list.name, kind = ?list.kind, pollers = list.pollers, max_in_flight = list.max_in_flight, "polling");
+            for _ in 0..list.pollers.max(1) {
+                pollers.spawn(poll_loop(
+                    self.context.clone(),
+                    list.clone(),
+                    slot.clone(),
+                    shutdown.subscribe(),
+                ));
+            }
+        }
+        while pollers.join_next().await.is_some() {}
+        tracing::info!("polling stopped; waiting for tasks in flight");
+        for (slot, size) in slots {
+            let _all = slot.acquire_many(size as u32).await;
+        }
+        tracing::info!("all tasks answered; worker stopped");
+    }
+}
+
+async fn poll_loop(
+    context: Arc<Context>,
+    list: TaskListConfig,
+    slots: Arc<Semaphore>,
+    mut stop: watch::Receiver<bool>,
+) {
+    let mut failures = 0u32;
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        let permit = tokio::select! {
+            permit = slots.clone().acquire_owned() => permit.expect("the slot semaphore is never closed"),
+            _ = stop.changed() => return,
+        };
+        // The poll itself is never abandoned: a task SWF hands to this poll would otherwise be
+        // lost until it times out.
+        let outcome = match list.kind {
+            TaskKind::Decision => decision::poll(&context, &list.name).await,
+            TaskKind::Activity => activity::poll(&context, &list.name).await,
+        };
+        match outcome {
+            Ok(Some(task)) => {
+                failures = 0;
+                let context = context.clone();
+                tokio::spawn(async move {
+                    task.handle(&context).await;
+                    drop(permit);
+                });
+            }
+            Ok(None) => failures = 0,
+            Err(error) => {
+                failures += 1;
+                let pause = backoff(failures);
+                tracing::warn!(task_list = %list.name, %error, ?pause, "poll failed; retrying");
+                tokio::select! {
+                    _ = tokio::time::sleep(pause) => {}
+                    _ = stop.changed() => return,
+                }
+            }
+        }
+    }
+}
+
+/// Exponential backoff with full jitter, 100 ms doubling up to 30 s.
+fn backoff(failures: u32) -> Duration {
+    let cap = Duration::from_millis(100)
+        .saturating_mul(1 << failures.min(9))
+        .min(Duration::from_secs(30));
+    cap.mul_f64(rand::random::<f64>())
+}
+
+/// A task taken from a poll, ready to run.
+pub(crate) enum PolledTask {
+    Decision(swf_model::DecisionTask),
+    Activity(swf_model::ActivityTask),
+}
+
+impl PolledTask {
+    async fn handle(self, context: &Context) {
+        match self {
+            PolledTask::Decision(task) => decision::handle(context, task).await,
+            PolledTask::Activity(task) => activity::handle(context, task).await,
+        }
+    }
+}

@@ -1,0 +1,181 @@
+//! `swfwasm register`, `start`, `run` and `history` as real processes against moto's SWF
+//! server: the seed's HelloWorld runs end to end through the wasm plugins.
+
+mod common;
+#[path = "common/moto.rs"]
+mod moto;
+
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{plugin, workspace};
+use moto::Moto;
+
+const SEED_EVENT_TYPES: [&str; 11] = [
+    "WorkflowExecutionStarted",
+    "DecisionTaskScheduled",
+    "DecisionTaskStarted",
+    "DecisionTaskCompleted",
+    "ActivityTaskScheduled",
+    "ActivityTaskStarted",
+    "ActivityTaskCompleted",
+    "DecisionTaskScheduled",
+    "DecisionTaskStarted",
+    "DecisionTaskCompleted",
+    "WorkflowExecutionCompleted",
+];
+
+/// `swfwasm` with credentials for the local endpoint and no instance-metadata lookups.
+fn swfwasm(dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_swfwasm"));
+    command
+        .current_dir(dir)
+        .env("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+        .env("AWS_SECRET_ACCESS_KEY", "secret")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("SWFWASM_CACHE_DIR", dir.join("cache"))
+        .env("RUST_LOG", "info");
+    command
+}
+
+fn ok(output: Output, what: &str) -> String {
+    assert!(
+        output.status.success(),
+        "{what} failed:\n{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+fn write_config(dir: &Path, endpoint: &str) {
+    let config = format!(
+        "domain = \"boto_tutorial\"\nendpoint = \"{endpoint}\"\nregion = \"us-east-1\"\n\
+         plugins = [{:?}, {:?}]\n",
+        plugin("hello-decider"),
+        plugin("hello-activity")
+    );
+    std::fs::write(dir.join("swfwasm.toml"), config).unwrap();
+}
+
+/// Kills the worker if the test fails before stopping it.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn event_types(dir: &Path, workflow_id: &str) -> Vec<String> {
+    let output = swfwasm(dir)
+        .args(["history", workflow_id, "--json"])
+        .output()
+        .unwrap();
+    let text = ok(output, "swfwasm history --json");
+    let events: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
+    events
+        .iter()
+        .map(|e| e["eventType"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn hello_workflow_runs_end_to_end_against_moto() {
+    let moto = Moto::start(workspace());
+    let dir = tempfile::tempdir().unwrap();
+    write_config(dir.path(), &moto.endpoint());
+
+    let registered = ok(
+        swfwasm(dir.path()).arg("register").output().unwrap(),
+        "register",
+    );
+    assert!(
+        registered.contains("workflow type HelloWorkflow 1.0"),
+        "{registered}"
+    );
+    let again = ok(
+        swfwasm(dir.path()).arg("register").output().unwrap(),
+        "register again",
+    );
+    assert!(
+        again.contains("already registered: activity type HelloWorld 1.0"),
+        "idempotent: {again}"
+    );
+
+    let started = ok(
+        swfwasm(dir.path())
+            .args(["start", "HelloWorkflow", "--workflow-id", "hello-e2e"])
+            .output()
+            .unwrap(),
+        "start",
+    );
+    assert!(started.contains("workflowId=hello-e2e"), "{started}");
+
+    let log = std::fs::File::create(dir.path().join("worker.log")).unwrap();
+    let mut worker = Running(
+        swfwasm(dir.path())
+            .arg("run")
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .unwrap(),
+    );
+
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let types = loop {
+        let types = event_types(dir.path(), "hello-e2e");
+        if types.last().map(String::as_str) == Some("WorkflowExecutionCompleted") {
+            break types;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the workflow did not complete in 60 s: {types:?}\n{}",
+            std::fs::read_to_string(dir.path().join("worker.log")).unwrap_or_default()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert_eq!(types, SEED_EVENT_TYPES);
+
+    let table = ok(
+        swfwasm(dir.path())
+            .args(["history", "hello-e2e"])
+            .output()
+            .unwrap(),
+        "history",
+    );
+    for (i, event_type) in SEED_EVENT_TYPES.iter().enumerate() {
+        let line = table
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("{} ", i + 1)))
+            .unwrap_or_else(|| panic!("event {} missing from\n{table}", i + 1));
+        assert!(line.contains(event_type), "{line}");
+    }
+
+    // SIGTERM: the worker stops polling, finishes, and exits 0.
+    let pid = worker.0.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let stop_deadline = Instant::now() + Duration::from_secs(90);
+    let status = loop {
+        if let Some(status) = worker.0.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            Instant::now() < stop_deadline,
+            "the worker did not stop after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let log = std::fs::read_to_string(dir.path().join("worker.log")).unwrap();
+    assert!(status.success(), "worker exit {status}:\n{log}");
+    assert!(log.contains("worker stopped"), "{log}");
+}

@@ -9,22 +9,8 @@ use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{plugin, workspace};
+use common::{plugin, seed_event_types, workspace};
 use moto::Moto;
-
-const SEED_EVENT_TYPES: [&str; 11] = [
-    "WorkflowExecutionStarted",
-    "DecisionTaskScheduled",
-    "DecisionTaskStarted",
-    "DecisionTaskCompleted",
-    "ActivityTaskScheduled",
-    "ActivityTaskStarted",
-    "ActivityTaskCompleted",
-    "DecisionTaskScheduled",
-    "DecisionTaskStarted",
-    "DecisionTaskCompleted",
-    "WorkflowExecutionCompleted",
-];
 
 /// `swfwasm` with credentials for the local endpoint and no instance-metadata lookups.
 fn swfwasm(dir: &Path) -> Command {
@@ -138,7 +124,9 @@ fn hello_workflow_runs_end_to_end_against_moto() {
         );
         std::thread::sleep(Duration::from_millis(200));
     };
-    assert_eq!(types, SEED_EVENT_TYPES);
+    let seed = seed_event_types();
+    assert_eq!(seed.len(), 11);
+    assert_eq!(types, seed);
 
     let table = ok(
         swfwasm(dir.path())
@@ -147,12 +135,12 @@ fn hello_workflow_runs_end_to_end_against_moto() {
             .unwrap(),
         "history",
     );
-    for (i, event_type) in SEED_EVENT_TYPES.iter().enumerate() {
+    for (i, event_type) in seed.iter().enumerate() {
         let line = table
             .lines()
             .find(|l| l.trim_start().starts_with(&format!("{} ", i + 1)))
             .unwrap_or_else(|| panic!("event {} missing from\n{table}", i + 1));
-        assert!(line.contains(event_type), "{line}");
+        assert!(line.contains(event_type.as_str()), "{line}");
     }
 
     // SIGTERM: the worker stops polling, finishes, and exits 0.

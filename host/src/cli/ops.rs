@@ -8,17 +8,16 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use serde::de::IgnoredAny;
 use swf_model::{
-    Action, ExecutionTimeFilter, GetWorkflowExecutionHistoryInput,
-    GetWorkflowExecutionHistoryOutput, HistoryEvent, ListClosedWorkflowExecutionsInput,
-    ListOpenWorkflowExecutionsInput, RegisterActivityTypeInput, RegisterDomainInput,
-    RegisterWorkflowTypeInput, RequestCancelWorkflowExecutionInput, SignalWorkflowExecutionInput,
-    StartWorkflowExecutionInput, StartWorkflowExecutionOutput, TaskList,
-    TerminateWorkflowExecutionInput, WorkflowExecution, WorkflowExecutionFilter,
-    WorkflowExecutionInfo, WorkflowExecutionInfos, WorkflowType,
+    Action, ExecutionTimeFilter, HistoryEvent, ListClosedWorkflowExecutionsInput,
+    ListOpenWorkflowExecutionsInput, RequestCancelWorkflowExecutionInput,
+    SignalWorkflowExecutionInput, StartWorkflowExecutionInput, StartWorkflowExecutionOutput,
+    TaskList, TerminateWorkflowExecutionInput, WorkflowExecution, WorkflowExecutionFilter,
+    WorkflowExecutionInfo, WorkflowType,
 };
 use swfwasm::runtime::{PluginRuntime, PluginTypes};
 use swfwasm::swf::{SwfClient, SwfError};
 use swfwasm::worker::WorkerConfig;
+use swfwasm::worker::registration::{self, Registered};
 
 use super::run::{client, load_plugins};
 
@@ -57,85 +56,23 @@ pub async fn register(
 ) -> anyhow::Result<ExitCode> {
     let client = client(config).await?;
     let domain = &config.domain;
-    let registered = |r: Result<IgnoredAny, SwfError>, what: String| -> anyhow::Result<()> {
-        match r {
-            Ok(_) => println!("registered {what}"),
-            Err(e) if e.is_already_exists() => println!("already registered: {what}"),
-            Err(e) => {
-                return Err(explain(e, domain)).with_context(|| format!("cannot register {what}"));
-            }
-        }
-        Ok(())
-    };
-    let input = RegisterDomainInput {
-        name: domain.clone(),
-        workflow_execution_retention_period_in_days: retention_days.to_string(),
-        ..Default::default()
-    };
-    registered(
-        client.call(Action::RegisterDomain, &input).await,
-        format!("domain {domain}"),
-    )?;
-    for plugin in load_plugins(runtime, &config.plugins).await?.plugins() {
-        match plugin.types() {
-            PluginTypes::Workflows(types) => {
-                for t in types {
-                    let input = RegisterWorkflowTypeInput {
-                        domain: domain.clone(),
-                        name: t.name.clone(),
-                        version: t.version.clone(),
-                        description: t.description.clone(),
-                        default_task_start_to_close_timeout: t
-                            .default_task_start_to_close_timeout
-                            .clone(),
-                        default_execution_start_to_close_timeout: t
-                            .default_execution_start_to_close_timeout
-                            .clone(),
-                        default_task_list: t
-                            .default_task_list
-                            .clone()
-                            .map(|name| TaskList { name }),
-                        default_task_priority: t.default_task_priority.clone(),
-                        default_child_policy: t.default_child_policy.as_deref().map(Into::into),
-                        default_lambda_role: None,
-                    };
-                    let what = format!("workflow type {} {}", t.name, t.version);
-                    registered(
-                        client.call(Action::RegisterWorkflowType, &input).await,
-                        what,
-                    )?;
-                }
-            }
-            PluginTypes::Activities(types) => {
-                for t in types {
-                    let input = RegisterActivityTypeInput {
-                        domain: domain.clone(),
-                        name: t.name.clone(),
-                        version: t.version.clone(),
-                        description: t.description.clone(),
-                        default_task_start_to_close_timeout: t
-                            .default_task_start_to_close_timeout
-                            .clone(),
-                        default_task_heartbeat_timeout: t.default_task_heartbeat_timeout.clone(),
-                        default_task_list: t
-                            .default_task_list
-                            .clone()
-                            .map(|name| TaskList { name }),
-                        default_task_priority: t.default_task_priority.clone(),
-                        default_task_schedule_to_start_timeout: t
-                            .default_task_schedule_to_start_timeout
-                            .clone(),
-                        default_task_schedule_to_close_timeout: t
-                            .default_task_schedule_to_close_timeout
-                            .clone(),
-                    };
-                    let what = format!("activity type {} {}", t.name, t.version);
-                    registered(
-                        client.call(Action::RegisterActivityType, &input).await,
-                        what,
-                    )?;
-                }
-            }
+    let plugins = load_plugins(runtime, &config.plugins).await?;
+    let mut done = vec![
+        registration::register_domain(&client, domain, retention_days)
+            .await
+            .map_err(|e| explain(e, domain))?,
+    ];
+    for plugin in plugins.plugins() {
+        done.extend(
+            registration::register_types(&client, domain, &plugin)
+                .await
+                .map_err(|e| explain(e, domain))?,
+        );
+    }
+    for outcome in done {
+        match outcome {
+            Registered::Created(what) => println!("registered {what}"),
+            Registered::Existing(what) => println!("already registered: {what}"),
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -232,41 +169,38 @@ async fn resolve_run(
     let filter = Some(WorkflowExecutionFilter {
         workflow_id: workflow_id.to_owned(),
     });
-    let all_time = ExecutionTimeFilter {
-        oldest_date: 0.0,
-        latest_date: None,
-    };
-    let open: WorkflowExecutionInfos = call(
-        client,
-        domain,
-        Action::ListOpenWorkflowExecutions,
-        &ListOpenWorkflowExecutionsInput {
+    let open = client
+        .list_open_workflow_executions(&ListOpenWorkflowExecutionsInput {
             domain: domain.to_owned(),
-            start_time_filter: all_time.clone(),
+            start_time_filter: all_time(),
             execution_filter: filter.clone(),
             ..Default::default()
-        },
-    )
-    .await?;
-    let closed: WorkflowExecutionInfos = call(
-        client,
-        domain,
-        Action::ListClosedWorkflowExecutions,
-        &ListClosedWorkflowExecutionsInput {
+        })
+        .await
+        .map_err(|e| explain(e, domain))?;
+    let closed = client
+        .list_closed_workflow_executions(&ListClosedWorkflowExecutionsInput {
             domain: domain.to_owned(),
-            start_time_filter: Some(all_time),
+            start_time_filter: Some(all_time()),
             execution_filter: filter,
             ..Default::default()
-        },
-    )
-    .await?;
-    open.execution_infos
-        .into_iter()
-        .chain(closed.execution_infos)
+        })
+        .await
+        .map_err(|e| explain(e, domain))?;
+    open.into_iter()
+        .chain(closed)
         .filter(|i| i.execution.workflow_id == workflow_id)
         .max_by(|a, b| a.start_timestamp.total_cmp(&b.start_timestamp))
         .map(|i| i.execution)
         .with_context(|| format!("no execution with workflowId {workflow_id} in domain '{domain}'"))
+}
+
+/// A start-time filter that matches every execution.
+fn all_time() -> ExecutionTimeFilter {
+    ExecutionTimeFilter {
+        oldest_date: 0.0,
+        latest_date: None,
+    }
 }
 
 pub async fn history(
@@ -278,27 +212,10 @@ pub async fn history(
     let client = client(config).await?;
     let domain = &config.domain;
     let execution = resolve_run(&client, domain, workflow_id, run_id).await?;
-    let mut events: Vec<HistoryEvent> = Vec::new();
-    let mut next_page_token = None;
-    loop {
-        let page: GetWorkflowExecutionHistoryOutput = call(
-            &client,
-            domain,
-            Action::GetWorkflowExecutionHistory,
-            &GetWorkflowExecutionHistoryInput {
-                domain: domain.clone(),
-                execution: execution.clone(),
-                next_page_token: next_page_token.take(),
-                ..Default::default()
-            },
-        )
-        .await?;
-        events.extend(page.events);
-        match page.next_page_token {
-            Some(token) if !token.is_empty() => next_page_token = Some(token),
-            _ => break,
-        }
-    }
+    let events = client
+        .get_workflow_execution_history(domain, &execution)
+        .await
+        .map_err(|e| explain(e, domain))?;
     if json {
         println!("{}", serde_json::to_string_pretty(&events)?);
         return Ok(ExitCode::SUCCESS);
@@ -388,35 +305,24 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
 pub async fn list(config: &WorkerConfig, closed: bool) -> anyhow::Result<ExitCode> {
     let client = client(config).await?;
     let domain = &config.domain;
-    let all_time = ExecutionTimeFilter {
-        oldest_date: 0.0,
-        latest_date: None,
-    };
-    let infos: WorkflowExecutionInfos = if closed {
-        call(
-            &client,
-            domain,
-            Action::ListClosedWorkflowExecutions,
-            &ListClosedWorkflowExecutionsInput {
+    let infos = if closed {
+        client
+            .list_closed_workflow_executions(&ListClosedWorkflowExecutionsInput {
                 domain: domain.clone(),
-                start_time_filter: Some(all_time),
+                start_time_filter: Some(all_time()),
                 ..Default::default()
-            },
-        )
-        .await?
+            })
+            .await
     } else {
-        call(
-            &client,
-            domain,
-            Action::ListOpenWorkflowExecutions,
-            &ListOpenWorkflowExecutionsInput {
+        client
+            .list_open_workflow_executions(&ListOpenWorkflowExecutionsInput {
                 domain: domain.clone(),
-                start_time_filter: all_time,
+                start_time_filter: all_time(),
                 ..Default::default()
-            },
-        )
-        .await?
-    };
+            })
+            .await
+    }
+    .map_err(|e| explain(e, domain))?;
     println!(
         "{:<36}  {:<24}  {:<20}  {:<10}  started (UTC)",
         "workflowId", "type", "runId", "status"
@@ -427,7 +333,7 @@ pub async fn list(config: &WorkerConfig, closed: bool) -> anyhow::Result<ExitCod
         start_timestamp,
         close_status,
         ..
-    } in &infos.execution_infos
+    } in &infos
     {
         let status = close_status
             .as_ref()

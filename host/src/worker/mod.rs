@@ -15,6 +15,7 @@ pub mod config;
 mod decision;
 mod heartbeat;
 mod plugins;
+pub mod registration;
 
 use std::sync::Arc;
 use std::time::Duration;

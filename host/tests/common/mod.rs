@@ -30,6 +30,16 @@ pub fn data(name: &str) -> PathBuf {
     workspace().join("swf-model/tests/data").join(name)
 }
 
+/// The event types of the seed's HelloWorld history, in order (11 of them).
+pub fn seed_event_types() -> Vec<String> {
+    read_json(&data("hello_history.json"))
+        .as_array()
+        .expect("the seed history is an array")
+        .iter()
+        .map(|e| e["eventType"].as_str().expect("eventType").to_owned())
+        .collect()
+}
+
 pub fn read_json(path: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(path).expect("read test data"))
         .expect("test data is JSON")

@@ -11,8 +11,8 @@ use std::time::Duration;
 use common::{LogCapture, data, plugin};
 use swf_model::{ActivityTask, Decision, DecisionTask, EventAttributes};
 use swfwasm::runtime::{
-    ActivityOutcome, CacheOutcome, GuestError, HeartbeatHandler, HeartbeatStatus, LoadError,
-    NoHeartbeat, Plugin, PluginRuntime, RuntimeConfig,
+    ActivityOutcome, AllocationStrategy, CacheOutcome, GuestError, HeartbeatHandler,
+    HeartbeatStatus, LoadError, NoHeartbeat, Plugin, PluginRuntime, RuntimeConfig,
 };
 
 fn runtime() -> PluginRuntime {
@@ -487,4 +487,59 @@ async fn the_cache_is_used_on_the_second_load_and_never_trusted_when_corrupt() {
         matches!(fourth.cache_outcome(), CacheOutcome::Compiled { reason: Some(r) } if r.contains("checksum mismatch"))
     );
     assert_hello_still_works(&runtime, &fourth).await;
+}
+
+#[tokio::test]
+async fn a_stale_entry_that_wasmtime_rejects_is_recompiled() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = RuntimeConfig {
+        cache_dir: Some(dir.path().to_path_buf()),
+        ..RuntimeConfig::default()
+    };
+    let path = plugin("hello-decider");
+    let first = PluginRuntime::new(config.clone())
+        .unwrap()
+        .load_file(&path)
+        .await
+        .unwrap();
+    let entry = PluginRuntime::new(config.clone())
+        .unwrap()
+        .cache()
+        .unwrap()
+        .entry_path(first.digest());
+
+    // Keep the header format and a matching checksum, but store code this engine never made
+    // (as a different wasmtime build would have): the checksum passes, wasmtime refuses it.
+    let original = std::fs::read(&entry).unwrap();
+    let payload = b"code compiled by some other engine".to_vec();
+    let mut forged = original[..8].to_vec();
+    forged.extend_from_slice(&<sha2::Sha256 as sha2::Digest>::digest(&payload));
+    forged.extend_from_slice(&payload);
+    std::fs::write(&entry, forged).unwrap();
+
+    let runtime = PluginRuntime::new(config).unwrap();
+    let reloaded = runtime.load_file(&path).await.unwrap();
+    assert!(
+        matches!(reloaded.cache_outcome(), CacheOutcome::Compiled { reason: Some(r) } if r.contains("stale cache entry")),
+        "{:?}",
+        reloaded.cache_outcome()
+    );
+    assert_eq!(
+        std::fs::read(&entry).unwrap(),
+        original,
+        "the entry was rewritten"
+    );
+    assert_hello_still_works(&runtime, &reloaded).await;
+}
+
+#[tokio::test]
+async fn on_demand_allocation_runs_plugins_too() {
+    let runtime = PluginRuntime::new(RuntimeConfig {
+        pooling: false,
+        ..RuntimeConfig::default()
+    })
+    .unwrap();
+    assert_eq!(runtime.allocation_strategy(), AllocationStrategy::OnDemand);
+    let hello = runtime.load_file(&plugin("hello-decider")).await.unwrap();
+    assert_hello_still_works(&runtime, &hello).await;
 }

@@ -6,13 +6,12 @@
 //! on another member", so the (de)serialization here is hand-written around a table of
 //! (event type, attributes key, attributes struct) triples.
 
-use serde::de::Error as _;
+use serde::de::{Error as _, MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
 use crate::event_attrs::*;
-use crate::serde_util::take_attributes;
 
 /// One entry of a run's history.
 ///
@@ -90,17 +89,36 @@ macro_rules! event_types {
                 }
             }
 
-            /// Parses the attributes of a known event type out of the event object; `None` when
-            /// the type is unknown.
-            fn parse_known(
-                event_type: &str,
-                event: &mut Map<String, Value>,
-            ) -> Option<Result<Self, String>> {
-                let parsed = match event_type {
-                    $( stringify!($variant) => take_attributes(event, $key).map(Self::$variant), )+
+            /// Reads the value under `key` straight into its attributes struct when `key` is the
+            /// attributes key of a known type (`Ok(None)` for a JSON `null`); `None` when it
+            /// is not. Deserializing in one pass, without an intermediate `Value`, is what keeps
+            /// parsing a long history cheap, natively and inside wasm guests.
+            fn next_attributes<'de, A: MapAccess<'de>>(
+                key: &str,
+                map: &mut A,
+            ) -> Option<Result<Option<Self>, A::Error>> {
+                Some(match key {
+                    $( $key => map.next_value::<Option<$attrs>>().map(|a| a.map(Self::$variant)), )+
                     _ => return None,
-                };
-                Some(parsed)
+                })
+            }
+
+            /// The attributes key of a known event type.
+            fn key_of(event_type: &str) -> Option<&'static str> {
+                match event_type {
+                    $( stringify!($variant) => Some($key), )+
+                    _ => None,
+                }
+            }
+
+            /// Parses buffered attributes of a known type; `null` (or an absent key) reads as
+            /// `{}`, since SWF omits empty attribute objects. `None` when the type is unknown.
+            fn from_value(event_type: &str, value: Value) -> Option<Result<Self, serde_json::Error>> {
+                let value = if value.is_null() { Value::Object(Map::new()) } else { value };
+                Some(match event_type {
+                    $( stringify!($variant) => serde_json::from_value(value).map(Self::$variant), )+
+                    _ => return None,
+                })
             }
         }
     };
@@ -163,39 +181,6 @@ event_types! {
     StartLambdaFunctionFailed "startLambdaFunctionFailedEventAttributes" StartLambdaFunctionFailedEventAttributes,
 }
 
-impl HistoryEvent {
-    /// Builds an event from its wire object.
-    fn from_wire(mut event: Map<String, Value>) -> Result<Self, String> {
-        let event_id = event
-            .get("eventId")
-            .and_then(Value::as_i64)
-            .ok_or("history event without an integer eventId")?;
-        let event_timestamp = event
-            .get("eventTimestamp")
-            .and_then(Value::as_f64)
-            .ok_or_else(|| format!("eventId {event_id}: missing or non-numeric eventTimestamp"))?;
-        let event_type = event
-            .get("eventType")
-            .and_then(Value::as_str)
-            .ok_or_else(|| format!("eventId {event_id}: missing or non-string eventType"))?
-            .to_owned();
-        let attributes = match EventAttributes::parse_known(&event_type, &mut event) {
-            Some(parsed) => {
-                parsed.map_err(|e| format!("eventId {event_id} ({event_type}): {e}"))?
-            }
-            None => EventAttributes::Unknown {
-                event_type,
-                raw: event,
-            },
-        };
-        Ok(Self {
-            event_id,
-            event_timestamp,
-            attributes,
-        })
-    }
-}
-
 impl Serialize for HistoryEvent {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         if let EventAttributes::Unknown { raw, .. } = &self.attributes {
@@ -212,7 +197,97 @@ impl Serialize for HistoryEvent {
 
 impl<'de> Deserialize<'de> for HistoryEvent {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let event = Map::<String, Value>::deserialize(deserializer)?;
-        Self::from_wire(event).map_err(D::Error::custom)
+        deserializer.deserialize_map(EventVisitor)
+    }
+}
+
+/// Reads an event in one pass: `eventId`, `eventTimestamp` and `eventType` as they come, a known
+/// attributes key straight into its struct, anything else kept raw in case the type turns out
+/// to be unknown.
+struct EventVisitor;
+
+impl<'de> Visitor<'de> for EventVisitor {
+    type Value = HistoryEvent;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an SWF history event object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<HistoryEvent, A::Error> {
+        let mut id: Option<Value> = None;
+        let mut timestamp: Option<Value> = None;
+        let mut event_type: Option<String> = None;
+        let mut attributes: Option<EventAttributes> = None;
+        let mut rest = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "eventId" => id = Some(map.next_value()?),
+                "eventTimestamp" => timestamp = Some(map.next_value()?),
+                "eventType" => event_type = Some(map.next_value()?),
+                // The fast path needs the type first (SWF's and our own order); attributes
+                // that arrive before `eventType` are buffered and parsed at the end.
+                other if event_type.as_deref().and_then(EventAttributes::key_of) == Some(other) => {
+                    if let Some(parsed) = EventAttributes::next_attributes(other, &mut map) {
+                        attributes = parsed.map_err(|e| {
+                            A::Error::custom(format!("{} {other}: {e}", describe(&id, &event_type)))
+                        })?;
+                    }
+                }
+                _ => {
+                    rest.insert(key, map.next_value()?);
+                }
+            }
+        }
+        let event_id = id
+            .as_ref()
+            .and_then(Value::as_i64)
+            .ok_or_else(|| A::Error::custom("history event without an integer eventId"))?;
+        let event_timestamp = timestamp.as_ref().and_then(Value::as_f64).ok_or_else(|| {
+            A::Error::custom(format!(
+                "eventId {event_id}: missing or non-numeric eventTimestamp"
+            ))
+        })?;
+        let event_type = event_type.ok_or_else(|| {
+            A::Error::custom(format!(
+                "eventId {event_id}: missing or non-string eventType"
+            ))
+        })?;
+        let context = |e: &dyn std::fmt::Display| {
+            A::Error::custom(format!("eventId {event_id} ({event_type}): {e}"))
+        };
+        let attributes = match (attributes, EventAttributes::key_of(&event_type)) {
+            (Some(parsed), _) => parsed,
+            (None, Some(key)) => {
+                let value = rest.remove(key).unwrap_or(Value::Null);
+                match EventAttributes::from_value(&event_type, value) {
+                    Some(parsed) => parsed.map_err(|e| context(&format!("{key}: {e}")))?,
+                    None => unreachable!("key_of and from_value cover the same types"),
+                }
+            }
+            (None, None) => {
+                // An unknown type keeps the whole object, exactly as received.
+                rest.insert("eventId".into(), id.unwrap_or_default());
+                rest.insert("eventTimestamp".into(), timestamp.unwrap_or_default());
+                rest.insert("eventType".into(), Value::String(event_type.clone()));
+                EventAttributes::Unknown {
+                    event_type,
+                    raw: rest,
+                }
+            }
+        };
+        Ok(HistoryEvent {
+            event_id,
+            event_timestamp,
+            attributes,
+        })
+    }
+}
+
+/// Names an event in an error raised before all of it was read.
+fn describe(id: &Option<Value>, event_type: &Option<String>) -> String {
+    match (id, event_type) {
+        (Some(id), Some(t)) => format!("eventId {id} ({t})"),
+        (None, Some(t)) => format!("{t} event"),
+        _ => "event".to_owned(),
     }
 }

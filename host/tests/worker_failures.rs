@@ -471,3 +471,31 @@ fn a_task_of_a_type_no_plugin_serves_is_logged_and_left() {
     std::thread::sleep(QUIET);
     assert_eq!(event_types(&swf.history("unserved")), UNANSWERED);
 }
+
+#[test]
+fn an_activity_is_bounded_by_the_start_to_close_timeout_it_was_scheduled_with() {
+    let swf = Swf::start();
+    // The configured fallback is far beyond the test's patience: only the 2-second timeout
+    // steer-decider schedules the `loop` activity with can stop it in time.
+    swf.write_config(
+        "worker.toml",
+        &["steer-decider", "hostile-activity"],
+        "activity_timeout_secs = 3600\n",
+    );
+    let worker = swf.run_worker("worker.toml");
+    swf.start_workflow(&["Steer", "--workflow-id", "endless", "--input", "loop"]);
+
+    let events = closed_history(&swf, &worker, "endless");
+    let scheduled = attributes(&events, "ActivityTaskScheduled");
+    assert_eq!(scheduled["startToCloseTimeout"], "2");
+    let failed = attributes(&events, "ActivityTaskFailed");
+    let reason = failed["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("deadline exceeded") && reason.contains("2s"),
+        "{reason}"
+    );
+    assert_eq!(
+        event_types(&events).last(),
+        Some(&"WorkflowExecutionFailed")
+    );
+}

@@ -1,10 +1,14 @@
 //! Activity tasks: poll, route by activity type, run the activity with its deadline and
 //! heartbeats, answer SWF with completed, failed or canceled.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use swf_model::{ActivityTask, MAX_DATA_LEN, MAX_REASON_LEN, truncate_chars};
+use swf_model::{
+    Action, ActivityTask, EventAttributes, GetWorkflowExecutionHistoryInput,
+    GetWorkflowExecutionHistoryOutput, MAX_DATA_LEN, MAX_REASON_LEN, truncate_chars,
+};
 
 use super::heartbeat::SwfHeartbeat;
 use super::{Context, PolledTask};
@@ -35,8 +39,16 @@ pub(crate) async fn handle(context: &Context, task: ActivityTask) {
             "no loaded plugin serves this activity type; leaving the task");
         return;
     };
-    let deadline =
+    let fallback =
         declared_timeout.unwrap_or(Duration::from_secs(context.config.activity_timeout_secs));
+    let deadline = match scheduled_start_to_close(context, &task).await {
+        Ok(scheduled) => scheduled.unwrap_or(fallback),
+        Err(error) => {
+            tracing::warn!(workflow_id = %execution.workflow_id, activity_id = %task.activity_id, %error,
+                "cannot read the activity's scheduled timeout; using the declared default");
+            fallback
+        }
+    };
     let heartbeat = Arc::new(SwfHeartbeat::new(
         context.client.clone(),
         task.task_token.clone(),
@@ -88,6 +100,53 @@ pub(crate) async fn handle(context: &Context, task: ActivityTask) {
         Err(error) => {
             tracing::error!(workflow_id = %execution.workflow_id, activity_id = %task.activity_id, %error,
                 "cannot answer the activity task; SWF will time it out");
+        }
+    }
+}
+
+/// The start-to-close timeout this attempt was scheduled with (`None` for `NONE` or when the
+/// history does not show it). The poll response does not carry it, so it is read from the
+/// history, newest page first: the ActivityTaskStarted event names its scheduled event, which is
+/// normally close behind.
+async fn scheduled_start_to_close(
+    context: &Context,
+    task: &ActivityTask,
+) -> Result<Option<Duration>, SwfError> {
+    let mut input = GetWorkflowExecutionHistoryInput {
+        domain: context.config.domain.clone(),
+        execution: task.workflow_execution.clone(),
+        reverse_order: Some(true),
+        maximum_page_size: Some(100),
+        ..Default::default()
+    };
+    let mut scheduled_id = None;
+    let mut scheduled_timeouts = HashMap::new();
+    loop {
+        let page: GetWorkflowExecutionHistoryOutput = context
+            .client
+            .call(Action::GetWorkflowExecutionHistory, &input)
+            .await?;
+        for event in &page.events {
+            match &event.attributes {
+                EventAttributes::ActivityTaskStarted(a)
+                    if event.event_id == task.started_event_id =>
+                {
+                    scheduled_id = Some(a.scheduled_event_id);
+                }
+                EventAttributes::ActivityTaskScheduled(a) => {
+                    scheduled_timeouts.insert(event.event_id, a.start_to_close_timeout.clone());
+                }
+                _ => {}
+            }
+        }
+        if let Some(timeout) = scheduled_id.and_then(|id| scheduled_timeouts.remove(&id)) {
+            return Ok(timeout
+                .and_then(|t| t.parse::<u64>().ok())
+                .map(Duration::from_secs));
+        }
+        match page.next_page_token {
+            Some(token) if !token.is_empty() => input.next_page_token = Some(token),
+            _ => return Ok(None),
         }
     }
 }

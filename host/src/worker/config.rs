@@ -7,7 +7,7 @@
 //! # region = "us-east-1"                 # default: the AWS default chain (AWS_REGION, profile)
 //! # identity = "worker-1"               # default: <hostname>-<pid>
 //! # decider_failure = "timeout"         # or "fail-workflow"
-//! # activity_timeout_secs = 300         # when the activity type declares no start-to-close
+//! # activity_timeout_secs = 300         # when neither the task nor its type gives a start-to-close
 //!
 //! [[task_list]]                         # optional; default: one entry per declared task list
 //! name = "default"
@@ -100,7 +100,8 @@ pub struct WorkerConfig {
     /// Policy for deciders that fail.
     #[serde(default)]
     pub decider_failure: DeciderFailurePolicy,
-    /// Deadline for activities whose type declares no start-to-close timeout.
+    /// Deadline for activities when neither the scheduled task (its start-to-close timeout, or
+    /// `NONE`) nor the activity type gives one.
     #[serde(default = "default_activity_timeout")]
     pub activity_timeout_secs: u64,
     /// Shortest interval between heartbeats sent to SWF per task; more frequent guest calls

@@ -39,21 +39,6 @@ const PLAN: Plan = Plan {
     max_failures_per_request: 3,
 };
 
-/// `swfwasm` with credentials for the local endpoint and no instance-metadata lookups.
-fn swfwasm(dir: &Path, config: &str) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_swfwasm"));
-    command
-        .current_dir(dir)
-        .args(["--config", config])
-        .env("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
-        .env("AWS_SECRET_ACCESS_KEY", "secret")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("SWFWASM_CACHE_DIR", dir.join("cache"))
-        .env("RUST_LOG", "info");
-    command
-}
-
 /// A configuration for `endpoint`, with `extra` appended.
 fn write_config(dir: &Path, name: &str, endpoint: &str, extra: &str) {
     let config = format!(
@@ -280,4 +265,11 @@ async fn fifty_hello_workflows_complete_despite_injected_faults() {
         "{EXECUTIONS} runs completed in {completed_after:?}; injected {injected:?}; \
          tasks gone on retry: {decisions_gone} decision, {activities_gone} activity"
     );
+}
+
+/// `swfwasm --config CONFIG` in `dir` (see [`common::swfwasm_in`]).
+fn swfwasm(dir: &Path, config: &str) -> Command {
+    let mut command = common::swfwasm_in(dir);
+    command.args(["--config", config]);
+    command
 }

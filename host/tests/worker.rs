@@ -6,35 +6,11 @@ mod common;
 mod moto;
 
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{plugin, seed_event_types, workspace};
+use common::{plugin, seed_event_types, succeeded as ok, swfwasm_in, workspace};
 use moto::Moto;
-
-/// `swfwasm` with credentials for the local endpoint and no instance-metadata lookups.
-fn swfwasm(dir: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_swfwasm"));
-    command
-        .current_dir(dir)
-        .env("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
-        .env("AWS_SECRET_ACCESS_KEY", "secret")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("SWFWASM_CACHE_DIR", dir.join("cache"))
-        .env("RUST_LOG", "info");
-    command
-}
-
-fn ok(output: Output, what: &str) -> String {
-    assert!(
-        output.status.success(),
-        "{what} failed:\n{}\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
-}
 
 fn write_config(dir: &Path, endpoint: &str) {
     let config = format!(
@@ -57,7 +33,7 @@ impl Drop for Running {
 }
 
 fn event_types(dir: &Path, workflow_id: &str) -> Vec<String> {
-    let output = swfwasm(dir)
+    let output = swfwasm_in(dir)
         .args(["history", workflow_id, "--json"])
         .output()
         .unwrap();
@@ -76,7 +52,7 @@ fn hello_workflow_runs_end_to_end_against_moto() {
     write_config(dir.path(), &moto.endpoint());
 
     let registered = ok(
-        swfwasm(dir.path()).arg("register").output().unwrap(),
+        swfwasm_in(dir.path()).arg("register").output().unwrap(),
         "register",
     );
     assert!(
@@ -84,7 +60,7 @@ fn hello_workflow_runs_end_to_end_against_moto() {
         "{registered}"
     );
     let again = ok(
-        swfwasm(dir.path()).arg("register").output().unwrap(),
+        swfwasm_in(dir.path()).arg("register").output().unwrap(),
         "register again",
     );
     assert!(
@@ -93,7 +69,7 @@ fn hello_workflow_runs_end_to_end_against_moto() {
     );
 
     let started = ok(
-        swfwasm(dir.path())
+        swfwasm_in(dir.path())
             .args(["start", "HelloWorkflow", "--workflow-id", "hello-e2e"])
             .output()
             .unwrap(),
@@ -103,7 +79,7 @@ fn hello_workflow_runs_end_to_end_against_moto() {
 
     let log = std::fs::File::create(dir.path().join("worker.log")).unwrap();
     let mut worker = Running(
-        swfwasm(dir.path())
+        swfwasm_in(dir.path())
             .arg("run")
             .stdout(Stdio::null())
             .stderr(log)
@@ -129,7 +105,7 @@ fn hello_workflow_runs_end_to_end_against_moto() {
     assert_eq!(types, seed);
 
     let table = ok(
-        swfwasm(dir.path())
+        swfwasm_in(dir.path())
             .args(["history", "hello-e2e"])
             .output()
             .unwrap(),

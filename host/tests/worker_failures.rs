@@ -9,10 +9,10 @@ mod common;
 mod moto;
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Output, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{plugin, workspace};
+use common::{plugin, succeeded as ok, workspace};
 use moto::Moto;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -22,32 +22,6 @@ const PATIENCE: Duration = Duration::from_secs(60);
 
 /// How long a test watches for something the worker must not do.
 const QUIET: Duration = Duration::from_secs(3);
-
-/// `swfwasm --config CONFIG` with credentials for the local endpoint and no instance-metadata
-/// lookups.
-fn swfwasm(dir: &Path, config: &str) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_swfwasm"));
-    command
-        .current_dir(dir)
-        .args(["--config", config])
-        .env("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
-        .env("AWS_SECRET_ACCESS_KEY", "secret")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("SWFWASM_CACHE_DIR", dir.join("cache"))
-        .env("RUST_LOG", "info");
-    command
-}
-
-fn ok(output: Output, what: &str) -> String {
-    assert!(
-        output.status.success(),
-        "{what} failed:\n{}\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
-}
 
 /// The configuration every ops command uses: it lists all three fixtures, so `register`
 /// registers every type the tests need.
@@ -498,4 +472,11 @@ fn an_activity_is_bounded_by_the_start_to_close_timeout_it_was_scheduled_with() 
         event_types(&events).last(),
         Some(&"WorkflowExecutionFailed")
     );
+}
+
+/// `swfwasm --config CONFIG` in `dir` (see [`common::swfwasm_in`]).
+fn swfwasm(dir: &Path, config: &str) -> Command {
+    let mut command = common::swfwasm_in(dir);
+    command.args(["--config", config]);
+    command
 }

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 
 pub fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -23,6 +24,32 @@ pub fn plugin(name: &str) -> PathBuf {
         path.display()
     );
     path
+}
+
+/// `swfwasm` run in `dir`, with credentials for a local endpoint, no instance-metadata
+/// lookups, and a compile cache inside `dir`.
+pub fn swfwasm_in(dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_swfwasm"));
+    command
+        .current_dir(dir)
+        .env("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+        .env("AWS_SECRET_ACCESS_KEY", "secret")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("SWFWASM_CACHE_DIR", dir.join("cache"))
+        .env("RUST_LOG", "info");
+    command
+}
+
+/// The stdout of a command that must have succeeded; otherwise fails with both streams.
+pub fn succeeded(output: Output, what: &str) -> String {
+    assert!(
+        output.status.success(),
+        "{what} failed:\n{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
 }
 
 /// A file of swf-model's test data (the seed's history and tasks cut from it).

@@ -143,3 +143,52 @@ fn hello_workflow_runs_end_to_end_against_moto() {
     assert!(status.success(), "worker exit {status}:\n{log}");
     assert!(log.contains("worker stopped"), "{log}");
 }
+
+#[test]
+fn a_dead_endpoint_does_not_take_the_worker_down() {
+    let dir = tempfile::tempdir().unwrap();
+    // A port that was free a moment ago: nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    write_config(dir.path(), &format!("http://127.0.0.1:{port}"));
+    let log = std::fs::File::create(dir.path().join("worker.log")).unwrap();
+    let mut worker = Running(
+        swfwasm_in(dir.path())
+            .arg("run")
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .unwrap(),
+    );
+    std::thread::sleep(Duration::from_secs(3));
+    assert!(
+        worker.0.try_wait().unwrap().is_none(),
+        "the worker keeps running"
+    );
+    let pid = worker.0.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = worker.0.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the worker did not stop after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let log = std::fs::read_to_string(dir.path().join("worker.log")).unwrap();
+    assert!(status.success(), "worker exit {status}:\n{log}");
+    assert!(log.contains("poll failed; retrying"), "{log}");
+    assert!(log.contains("worker stopped"), "{log}");
+}

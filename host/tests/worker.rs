@@ -25,6 +25,26 @@ fn write_config(dir: &Path, endpoint: &str) {
 /// Kills the worker if the test fails before stopping it.
 struct Running(Child);
 
+impl Running {
+    /// Sends SIGTERM and waits (bounded) for the exit status.
+    fn terminate(&mut self) -> std::process::ExitStatus {
+        let pid = self.0.id().to_string();
+        let sent = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        assert!(sent.success());
+        let deadline = Instant::now() + Duration::from_secs(90);
+        loop {
+            if let Some(status) = self.0.try_wait().unwrap() {
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the worker did not stop after SIGTERM"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
 impl Drop for Running {
     fn drop(&mut self) {
         let _ = self.0.kill();
@@ -120,25 +140,7 @@ fn hello_workflow_runs_end_to_end_against_moto() {
     }
 
     // SIGTERM: the worker stops polling, finishes, and exits 0.
-    let pid = worker.0.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
-    let stop_deadline = Instant::now() + Duration::from_secs(90);
-    let status = loop {
-        if let Some(status) = worker.0.try_wait().unwrap() {
-            break status;
-        }
-        assert!(
-            Instant::now() < stop_deadline,
-            "the worker did not stop after SIGTERM"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    };
+    let status = worker.terminate();
     let log = std::fs::read_to_string(dir.path().join("worker.log")).unwrap();
     assert!(status.success(), "worker exit {status}:\n{log}");
     assert!(log.contains("worker stopped"), "{log}");
@@ -163,30 +165,25 @@ fn a_dead_endpoint_does_not_take_the_worker_down() {
             .spawn()
             .unwrap(),
     );
-    std::thread::sleep(Duration::from_secs(3));
+    let log_path = dir.path().join("worker.log");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !std::fs::read_to_string(&log_path)
+        .unwrap_or_default()
+        .contains("poll failed; retrying")
+    {
+        assert!(
+            worker.0.try_wait().unwrap().is_none(),
+            "the worker keeps running"
+        );
+        assert!(Instant::now() < deadline, "no failed poll was logged");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_secs(1));
     assert!(
         worker.0.try_wait().unwrap().is_none(),
         "the worker keeps running"
     );
-    let pid = worker.0.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let status = loop {
-        if let Some(status) = worker.0.try_wait().unwrap() {
-            break status;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the worker did not stop after SIGTERM"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    };
+    let status = worker.terminate();
     let log = std::fs::read_to_string(dir.path().join("worker.log")).unwrap();
     assert!(status.success(), "worker exit {status}:\n{log}");
     assert!(log.contains("poll failed; retrying"), "{log}");

@@ -17,14 +17,16 @@ pub async fn run(
     config_path: &Path,
     extra_plugins: &[PathBuf],
 ) -> anyhow::Result<ExitCode> {
+    // Signals first: a SIGTERM while plugins are still compiling must stop the worker cleanly,
+    // not kill it with the default action.
+    let shutdown = Shutdown::new();
+    tokio::spawn(watch_signals(shutdown.clone()));
     let mut config = WorkerConfig::load(config_path)?;
     config.plugins.extend(extra_plugins.iter().cloned());
     let runtime = Arc::new(runtime);
     let plugins = load_plugins(&runtime, &config.plugins).await?;
     let client = client(&config).await?;
     let worker = Worker::new(client, runtime, plugins, config);
-    let shutdown = Shutdown::new();
-    tokio::spawn(watch_signals(shutdown.clone()));
     worker.run(shutdown).await;
     Ok(ExitCode::SUCCESS)
 }

@@ -2,6 +2,7 @@
 //! the options they share and the error reporting convention: exit 0 on success, otherwise a
 //! single `error: …` line on stderr and a non-zero exit code.
 
+mod local;
 mod offline;
 mod ops;
 mod run;
@@ -129,6 +130,17 @@ enum Command {
         #[arg(long)]
         run_id: Option<String>,
     },
+    /// Run the local SWF service alone (for boto3, the AWS CLI or `swfwasm run`).
+    Local {
+        #[command(flatten)]
+        service: local::ServiceArgs,
+        /// The service's SQLite file.
+        #[arg(long, default_value = ".swfwasm/local-swf.sqlite")]
+        db: PathBuf,
+    },
+    /// Start the local SWF service in-process, register the plugins' types and run a worker
+    /// with them.
+    Dev(local::DevArgs),
     /// Work with plugin artifacts.
     Plugin {
         #[command(subcommand)]
@@ -197,8 +209,13 @@ fn default_cache_dir() -> Option<PathBuf> {
 
 /// Runs the parsed command.
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    if let Command::Local { service, db } = cli.command {
+        return local::local(service, &db).await;
+    }
     let runtime = cli.runtime.runtime()?;
     match cli.command {
+        Command::Local { .. } => unreachable!("handled above"),
+        Command::Dev(args) => local::dev(runtime, args).await,
         Command::Plugin {
             command: PluginCommand::Inspect { file, json },
         } => offline::inspect(&runtime, &file, json).await,

@@ -47,6 +47,12 @@ impl Shutdown {
         self.tx.send_replace(true);
     }
 
+    /// Resolves once a shutdown has been triggered.
+    pub async fn triggered(&self) {
+        let mut rx = self.subscribe();
+        let _ = rx.wait_for(|stop| *stop).await;
+    }
+
     fn subscribe(&self) -> watch::Receiver<bool> {
         self.tx.subscribe()
     }

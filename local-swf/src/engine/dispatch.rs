@@ -1,0 +1,352 @@
+//! Handing tasks to pollers: taking the first queued task of a list (recording its Started
+//! event), the decision task's history pages, and the long-poll waiting room.
+//!
+//! A poll that finds nothing registers a [`Waiter`] for its list and waits outside the engine
+//! lock. Queuing a task wakes the longest-waiting poller whose connection is still there (a
+//! poller whose HTTP request was dropped has dropped its receiver, so the wake-up skips it); the
+//! woken poller then takes a task under the lock like any other poll, so a task goes to exactly
+//! one poller.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+
+use serde_json::{Value, json};
+use swf_model::{PollForActivityTaskInput, PollForDecisionTaskInput};
+use tokio::sync::oneshot;
+
+use super::{Engine, QueueKey};
+use crate::error::{ServiceError, ServiceResult};
+use crate::run::{ActivityStarted, DecisionState, parse_secs};
+use crate::tokens::{TaskToken, page_position, page_token};
+
+/// Most pollers that may wait on one task list at once (spec §6.16).
+const MAX_POLLERS: usize = 1_000;
+
+/// Which of a domain's two kinds of task lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum QueueKind {
+    /// Decision task lists.
+    Decision,
+    /// Activity task lists.
+    Activity,
+}
+
+/// Pollers waiting for a task, per list, oldest first.
+#[derive(Default)]
+pub(super) struct Waiters {
+    lists: HashMap<(QueueKind, QueueKey), VecDeque<oneshot::Sender<()>>>,
+}
+
+impl Waiters {
+    /// Wakes the oldest poller of the list that is still waiting.
+    pub(super) fn wake(&mut self, kind: QueueKind, key: &QueueKey) {
+        let Some(list) = self.lists.get_mut(&(kind, key.clone())) else {
+            return;
+        };
+        while let Some(waiter) = list.pop_front() {
+            if waiter.send(()).is_ok() {
+                break;
+            }
+        }
+        if list.is_empty() {
+            self.lists.remove(&(kind, key.clone()));
+        }
+    }
+
+    /// Wakes every waiting poller (the service is stopping).
+    fn wake_all(&mut self) {
+        for (_, list) in self.lists.drain() {
+            for waiter in list {
+                let _ = waiter.send(());
+            }
+        }
+    }
+
+    fn register(&mut self, kind: QueueKind, key: QueueKey) -> ServiceResult<oneshot::Receiver<()>> {
+        let list = self.lists.entry((kind, key)).or_default();
+        list.retain(|waiter| !waiter.is_closed());
+        if list.len() >= MAX_POLLERS {
+            return Err(ServiceError::new(
+                swf_model::FaultKind::LimitExceededFault,
+                format!("More than {MAX_POLLERS} pollers are waiting on this task list"),
+            ));
+        }
+        let (tx, rx) = oneshot::channel();
+        list.push_back(tx);
+        Ok(rx)
+    }
+}
+
+/// A poller's place in the waiting room. If it is woken but dropped before it takes the task
+/// (its client went away), it passes the wake-up on so the task is not stranded.
+pub struct Waiter {
+    rx: Option<oneshot::Receiver<()>>,
+    kind: QueueKind,
+    key: QueueKey,
+    engine: Arc<Mutex<Engine>>,
+}
+
+impl Waiter {
+    /// Waits until woken; `false` if the waiting room was torn down.
+    pub async fn woken(&mut self) -> bool {
+        match self.rx.as_mut() {
+            Some(rx) => {
+                let woken = rx.await.is_ok();
+                self.rx = None;
+                woken
+            }
+            None => false,
+        }
+    }
+}
+
+impl Drop for Waiter {
+    fn drop(&mut self) {
+        if let Some(mut rx) = self.rx.take()
+            && rx.try_recv().is_ok()
+            && let Ok(mut engine) = self.engine.lock()
+        {
+            engine.waiters.wake(self.kind, &self.key);
+        }
+    }
+}
+
+/// The outcome of one poll attempt.
+pub enum Polled {
+    /// A task (or an empty answer that needs no waiting).
+    Answer(Value),
+    /// Nothing queued: wait on this, then try again.
+    Wait(Waiter),
+}
+
+impl Engine {
+    /// Wakes every waiting poller; used when the service stops, so held polls answer at once.
+    pub fn release_pollers(&mut self) {
+        self.waiters.wake_all();
+    }
+
+    /// One attempt of PollForDecisionTask: a further history page, a task, or a waiter.
+    pub fn poll_decision(
+        &mut self,
+        shared: &Arc<Mutex<Engine>>,
+        input: &PollForDecisionTaskInput,
+    ) -> ServiceResult<Polled> {
+        self.require_domain(&input.domain)?;
+        if let Some(token) = &input.next_page_token {
+            return self.decision_page(input, token).map(Polled::Answer);
+        }
+        let key = (input.domain.clone(), input.task_list.name.clone());
+        let taken = self.transact(|engine| engine.take_decision_task(&key, input))?;
+        match taken {
+            Some((run_id, previous, token)) => {
+                let page = self.decision_response(input, &run_id, previous, token, None)?;
+                Ok(Polled::Answer(page))
+            }
+            None => Ok(Polled::Wait(Waiter {
+                rx: Some(self.waiters.register(QueueKind::Decision, key.clone())?),
+                kind: QueueKind::Decision,
+                key,
+                engine: shared.clone(),
+            })),
+        }
+    }
+
+    fn take_decision_task(
+        &mut self,
+        key: &QueueKey,
+        input: &PollForDecisionTaskInput,
+    ) -> ServiceResult<Option<(String, i64, TaskToken)>> {
+        let Some(queued) = self
+            .queues
+            .get(&(QueueKind::Decision, key.clone()))
+            .and_then(|set| set.first().cloned())
+        else {
+            return Ok(None);
+        };
+        let run_id = queued.run_id;
+        let mut attributes = json!({"scheduledEventId": queued.scheduled_event_id});
+        if let Some(identity) = &input.identity {
+            attributes["identity"] = json!(identity);
+        }
+        let started = self.record(&run_id, "DecisionTaskStarted", attributes);
+        let now_ms = self.now_ms;
+        let run = self.run_mut(&run_id);
+        let timeout = parse_secs(&run.config.task_start_to_close_timeout);
+        run.decision = DecisionState::Started {
+            scheduled_event_id: queued.scheduled_event_id,
+            started_event_id: started,
+            deadline_ms: timeout.map(|secs| now_ms + secs as i64 * 1000),
+        };
+        let token = TaskToken {
+            domain: run.domain.clone(),
+            run_id: run_id.clone(),
+            activity_id: None,
+            scheduled_event_id: queued.scheduled_event_id,
+            started_event_id: started,
+        };
+        Ok(Some((run_id, run.previous_started_event_id, token)))
+    }
+
+    /// A follow-up page of a decision task's history.
+    fn decision_page(
+        &mut self,
+        input: &PollForDecisionTaskInput,
+        token: &str,
+    ) -> ServiceResult<Value> {
+        let args = poll_args(input);
+        let position = page_position(token, &args, self.clock_ms())?;
+        let task: TaskToken = serde_json::from_value(position["task"].clone())
+            .map_err(|_| ServiceError::invalid_member("nextPageToken", "malformed page token"))?;
+        let previous = position["previous"].as_i64().unwrap_or(0);
+        let next = position["next"].as_i64().unwrap_or(1);
+        let run_id = task.run_id.clone();
+        self.decision_response(input, &run_id, previous, task, Some(next))
+    }
+
+    /// The PollForDecisionTask answer for a handed-out task: one page of events up to the
+    /// DecisionTaskStarted, starting at `next` (an event id) or at the beginning.
+    fn decision_response(
+        &mut self,
+        input: &PollForDecisionTaskInput,
+        run_id: &str,
+        previous: i64,
+        task: TaskToken,
+        next: Option<i64>,
+    ) -> ServiceResult<Value> {
+        let run = match self.runs.get(run_id) {
+            Some(run) => run.clone(),
+            None => self
+                .store
+                .run(&task.domain, run_id)?
+                .ok_or_else(|| ServiceError::unknown("Unknown decision task"))?,
+        };
+        let reverse = input.reverse_order.unwrap_or(false);
+        let limit = page_size(input.maximum_page_size)?;
+        let first = if input.start_at_previous_started_event.unwrap_or(false) && previous > 0 {
+            previous
+        } else {
+            1
+        };
+        let last = task.started_event_id;
+        let (from, to) = match (next, reverse) {
+            (Some(next), false) => (next, last),
+            (Some(next), true) => (first, next),
+            (None, _) => (first, last),
+        };
+        let rows = self.store.events(run_id, from, to, reverse, limit + 1)?;
+        let more = rows.len() > limit;
+        let page: Vec<Value> = rows
+            .iter()
+            .take(limit)
+            .map(|(_, json)| serde_json::from_str(json).expect("stored events are JSON"))
+            .collect();
+        let mut answer = json!({
+            "taskToken": task.encode(),
+            "startedEventId": task.started_event_id,
+            "previousStartedEventId": previous,
+            "workflowExecution": run.execution,
+            "workflowType": run.workflow_type,
+            "events": page,
+        });
+        if more {
+            let after = rows[limit].0;
+            let position = json!({"task": task, "previous": previous, "next": after});
+            answer["nextPageToken"] =
+                json!(page_token(position, &poll_args(input), self.clock_ms()));
+        }
+        Ok(answer)
+    }
+
+    /// One attempt of PollForActivityTask: a task or a waiter.
+    pub fn poll_activity(
+        &mut self,
+        shared: &Arc<Mutex<Engine>>,
+        input: &PollForActivityTaskInput,
+    ) -> ServiceResult<Polled> {
+        self.require_domain(&input.domain)?;
+        let key = (input.domain.clone(), input.task_list.name.clone());
+        let taken = self.transact(|engine| engine.take_activity_task(&key, input))?;
+        match taken {
+            Some(answer) => Ok(Polled::Answer(answer)),
+            None => Ok(Polled::Wait(Waiter {
+                rx: Some(self.waiters.register(QueueKind::Activity, key.clone())?),
+                kind: QueueKind::Activity,
+                key,
+                engine: shared.clone(),
+            })),
+        }
+    }
+
+    fn take_activity_task(
+        &mut self,
+        key: &QueueKey,
+        input: &PollForActivityTaskInput,
+    ) -> ServiceResult<Option<Value>> {
+        let Some(queued) = self
+            .queues
+            .get(&(QueueKind::Activity, key.clone()))
+            .and_then(|set| set.first().cloned())
+        else {
+            return Ok(None);
+        };
+        let run_id = queued.run_id;
+        let mut attributes = json!({"scheduledEventId": queued.scheduled_event_id});
+        if let Some(identity) = &input.identity {
+            attributes["identity"] = json!(identity);
+        }
+        let started = self.record(&run_id, "ActivityTaskStarted", attributes);
+        let now_ms = self.now_ms;
+        let run = self.run_mut(&run_id);
+        let (activity_id, activity) = run
+            .activities
+            .iter_mut()
+            .find(|(_, a)| a.scheduled_event_id == queued.scheduled_event_id)
+            .expect("queued activities are open");
+        activity.started = Some(ActivityStarted {
+            started_event_id: started,
+            at_ms: now_ms,
+            last_heartbeat_ms: now_ms,
+        });
+        let token = TaskToken {
+            domain: run.domain.clone(),
+            run_id: run_id.clone(),
+            activity_id: Some(activity_id.clone()),
+            scheduled_event_id: queued.scheduled_event_id,
+            started_event_id: started,
+        };
+        let mut answer = json!({
+            "taskToken": token.encode(),
+            "activityId": activity_id,
+            "startedEventId": started,
+            "workflowExecution": run.execution,
+            "activityType": activity.activity_type,
+        });
+        if let Some(input) = &activity.input {
+            answer["input"] = json!(input);
+        }
+        Ok(Some(answer))
+    }
+}
+
+/// The arguments a decision-task page token is bound to.
+fn poll_args(input: &PollForDecisionTaskInput) -> Value {
+    json!([
+        input.domain,
+        input.task_list.name,
+        input.maximum_page_size,
+        input.reverse_order,
+        input.start_at_previous_started_event
+    ])
+}
+
+/// `maximumPageSize`: 1..=1000, 0 or absent meaning 1000.
+pub(super) fn page_size(requested: Option<i32>) -> ServiceResult<usize> {
+    match requested {
+        None | Some(0) => Ok(swf_model::MAX_PAGE_SIZE as usize),
+        Some(n) if (1..=swf_model::MAX_PAGE_SIZE).contains(&n) => Ok(n as usize),
+        Some(n) => Err(ServiceError::invalid_member(
+            "maximumPageSize",
+            &format!("Member must have value between 0 and 1000, got {n}"),
+        )),
+    }
+}

@@ -1,0 +1,305 @@
+//! Starting runs (the API, child workflows and continue-as-new share [`Engine::create_run`]) and
+//! the external controls: signal, cancel request, terminate (spec §3.3, §6.9, §6.12).
+
+use serde_json::{Value, json};
+use swf_model::*;
+
+use super::closing::Termination;
+use super::{Engine, describe_execution, new_run_id};
+use crate::error::{ServiceError, ServiceResult};
+use crate::run::{DecisionState, ParentLink, Run, RunConfig};
+use crate::store::TypeRow;
+
+/// The explicit settings of a start (API, child or continue-as-new); missing ones come from the
+/// type's defaults.
+#[derive(Debug, Clone, Default)]
+pub(super) struct StartSettings {
+    pub task_list: Option<TaskList>,
+    pub task_priority: Option<String>,
+    pub execution_start_to_close_timeout: Option<String>,
+    pub task_start_to_close_timeout: Option<String>,
+    pub child_policy: Option<ChildPolicy>,
+    pub lambda_role: Option<String>,
+}
+
+/// Which setting could not be resolved.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum Undefined {
+    ExecutionStartToCloseTimeout,
+    TaskList,
+    TaskStartToCloseTimeout,
+    ChildPolicy,
+}
+
+impl Undefined {
+    /// The `DEFAULT_…_UNDEFINED` decision failure cause.
+    pub(super) fn cause(self) -> &'static str {
+        match self {
+            Self::ExecutionStartToCloseTimeout => {
+                "DEFAULT_EXECUTION_START_TO_CLOSE_TIMEOUT_UNDEFINED"
+            }
+            Self::TaskList => "DEFAULT_TASK_LIST_UNDEFINED",
+            Self::TaskStartToCloseTimeout => "DEFAULT_TASK_START_TO_CLOSE_TIMEOUT_UNDEFINED",
+            Self::ChildPolicy => "DEFAULT_CHILD_POLICY_UNDEFINED",
+        }
+    }
+
+    fn member(self) -> &'static str {
+        match self {
+            Self::ExecutionStartToCloseTimeout => "executionStartToCloseTimeout",
+            Self::TaskList => "taskList",
+            Self::TaskStartToCloseTimeout => "taskStartToCloseTimeout",
+            Self::ChildPolicy => "childPolicy",
+        }
+    }
+}
+
+/// A new run to create.
+pub(super) struct NewRun {
+    pub domain: String,
+    pub workflow_id: String,
+    pub workflow_type: WorkflowType,
+    pub config: RunConfig,
+    pub tags: Vec<String>,
+    pub input: Option<String>,
+    pub parent: Option<ParentLink>,
+    pub continued_from: Option<String>,
+}
+
+/// Resolves a run's settings from `settings` and the type's defaults, in SWF's check order.
+pub(super) fn resolve_settings(
+    t: &TypeRow,
+    settings: StartSettings,
+) -> Result<RunConfig, Undefined> {
+    let default = |key: &str| t.config.get(key).and_then(Value::as_str).map(str::to_owned);
+    let execution_start_to_close_timeout = settings
+        .execution_start_to_close_timeout
+        .or_else(|| default("defaultExecutionStartToCloseTimeout"))
+        .ok_or(Undefined::ExecutionStartToCloseTimeout)?;
+    let task_list = settings
+        .task_list
+        .or_else(|| {
+            t.config
+                .get("defaultTaskList")
+                .and_then(|v| serde_json::from_value(v.clone()).ok())
+        })
+        .ok_or(Undefined::TaskList)?;
+    let task_start_to_close_timeout = settings
+        .task_start_to_close_timeout
+        .or_else(|| default("defaultTaskStartToCloseTimeout"))
+        .ok_or(Undefined::TaskStartToCloseTimeout)?;
+    let child_policy = settings
+        .child_policy
+        .or_else(|| default("defaultChildPolicy").map(|p| ChildPolicy::from(p.as_str())))
+        .ok_or(Undefined::ChildPolicy)?;
+    Ok(RunConfig {
+        task_list,
+        task_priority: settings
+            .task_priority
+            .or_else(|| default("defaultTaskPriority"))
+            .unwrap_or_else(|| "0".into()),
+        task_start_to_close_timeout,
+        execution_start_to_close_timeout,
+        child_policy,
+        lambda_role: settings
+            .lambda_role
+            .or_else(|| default("defaultLambdaRole")),
+    })
+}
+
+impl Engine {
+    /// StartWorkflowExecution.
+    pub fn start_workflow(&mut self, input: StartWorkflowExecutionInput) -> ServiceResult<Value> {
+        let domain = self.require_domain(&input.domain)?;
+        if domain.status == "DEPRECATED" {
+            return Err(ServiceError::new(
+                FaultKind::DomainDeprecatedFault,
+                format!("Domain is deprecated: {}", input.domain),
+            ));
+        }
+        let wt = &input.workflow_type;
+        let t = self
+            .find_type(&input.domain, "workflow", &wt.name, &wt.version)?
+            .ok_or_else(|| {
+                ServiceError::unknown(format!(
+                    "Unknown type: WorkflowType=[name={}, version={}]",
+                    wt.name, wt.version
+                ))
+            })?;
+        if t.status == "DEPRECATED" {
+            return Err(ServiceError::new(
+                FaultKind::TypeDeprecatedFault,
+                format!("WorkflowType=[name={}, version={}]", wt.name, wt.version),
+            ));
+        }
+        if self
+            .find_open(&input.domain, &input.workflow_id, None)
+            .is_some()
+        {
+            return Err(ServiceError::new(
+                FaultKind::WorkflowExecutionAlreadyStartedFault,
+                format!(
+                    "An open run of workflowId {} already exists",
+                    input.workflow_id
+                ),
+            ));
+        }
+        let settings = StartSettings {
+            task_list: input.task_list,
+            task_priority: input.task_priority,
+            execution_start_to_close_timeout: input.execution_start_to_close_timeout,
+            task_start_to_close_timeout: input.task_start_to_close_timeout,
+            child_policy: input.child_policy,
+            lambda_role: input.lambda_role,
+        };
+        let config = resolve_settings(&t, settings).map_err(|missing| {
+            ServiceError::new(
+                FaultKind::DefaultUndefinedFault,
+                format!(
+                    "{} was not given and the workflow type has no default for it",
+                    missing.member()
+                ),
+            )
+        })?;
+        if config.execution_start_to_close_timeout == "NONE" {
+            return Err(ServiceError::invalid_member(
+                "executionStartToCloseTimeout",
+                "NONE is not allowed for a workflow execution",
+            ));
+        }
+        let run_id = self.create_run(NewRun {
+            domain: input.domain,
+            workflow_id: input.workflow_id,
+            workflow_type: input.workflow_type,
+            config,
+            tags: input.tag_list.unwrap_or_default(),
+            input: input.input,
+            parent: None,
+            continued_from: None,
+        });
+        Ok(json!({"runId": run_id}))
+    }
+
+    /// Creates a run and records its WorkflowExecutionStarted (its first decision task is
+    /// scheduled when the transaction ends).
+    pub(super) fn create_run(&mut self, new: NewRun) -> String {
+        let run_id = new_run_id();
+        let run = Run {
+            domain: new.domain,
+            execution: WorkflowExecution::new(new.workflow_id, run_id.clone()),
+            workflow_type: new.workflow_type.clone(),
+            config: new.config.clone(),
+            tags: new.tags.clone(),
+            parent: new.parent.clone(),
+            start_ts: self.now_secs(),
+            closed: None,
+            cancel_requested: false,
+            next_event_id: 1,
+            decision: DecisionState::None,
+            pending: false,
+            needs_decision: false,
+            last_decision_event_id: 0,
+            previous_started_event_id: 0,
+            temporary_task_list: None,
+            activities: Default::default(),
+            timers: Default::default(),
+            children: Default::default(),
+            latest_execution_context: None,
+            latest_activity_ts: None,
+        };
+        self.insert_run(run);
+        let mut attributes = json!({
+            "childPolicy": new.config.child_policy,
+            "executionStartToCloseTimeout": new.config.execution_start_to_close_timeout,
+            "taskStartToCloseTimeout": new.config.task_start_to_close_timeout,
+            "taskList": new.config.task_list,
+            "taskPriority": new.config.task_priority,
+            "workflowType": new.workflow_type,
+            "parentInitiatedEventId": new.parent.as_ref().map_or(0, |p| p.initiated_event_id),
+        });
+        if let Some(input) = new.input {
+            attributes["input"] = json!(input);
+        }
+        if !new.tags.is_empty() {
+            attributes["tagList"] = json!(new.tags);
+        }
+        if let Some(parent) = &new.parent {
+            attributes["parentWorkflowExecution"] = json!(parent.execution);
+        }
+        if let Some(previous) = new.continued_from {
+            attributes["continuedExecutionRunId"] = json!(previous);
+        }
+        if let Some(role) = &new.config.lambda_role {
+            attributes["lambdaRole"] = json!(role);
+        }
+        self.record(&run_id, "WorkflowExecutionStarted", attributes);
+        run_id
+    }
+
+    /// The open run a Signal/RequestCancel/Terminate call addresses.
+    fn addressed_run(
+        &self,
+        domain: &str,
+        workflow_id: &str,
+        run_id: Option<&str>,
+    ) -> ServiceResult<String> {
+        self.require_domain(domain)?;
+        self.find_open(domain, workflow_id, run_id).ok_or_else(|| {
+            ServiceError::unknown(format!(
+                "Unknown execution: {}",
+                describe_execution(&WorkflowExecution::new(
+                    workflow_id,
+                    run_id.unwrap_or_default()
+                ))
+            ))
+        })
+    }
+
+    /// SignalWorkflowExecution.
+    pub fn signal_workflow(&mut self, input: SignalWorkflowExecutionInput) -> ServiceResult<()> {
+        let run_id =
+            self.addressed_run(&input.domain, &input.workflow_id, input.run_id.as_deref())?;
+        let mut attributes = json!({"signalName": input.signal_name});
+        if let Some(payload) = input.input {
+            attributes["input"] = json!(payload);
+        }
+        self.record(&run_id, "WorkflowExecutionSignaled", attributes);
+        Ok(())
+    }
+
+    /// RequestCancelWorkflowExecution.
+    pub fn request_cancel_workflow(
+        &mut self,
+        input: RequestCancelWorkflowExecutionInput,
+    ) -> ServiceResult<()> {
+        let run_id =
+            self.addressed_run(&input.domain, &input.workflow_id, input.run_id.as_deref())?;
+        self.record_cancel_requested(&run_id, json!({}));
+        Ok(())
+    }
+
+    /// Records WorkflowExecutionCancelRequested with `attributes` and flags the run.
+    pub(super) fn record_cancel_requested(&mut self, run_id: &str, attributes: Value) {
+        self.record(run_id, "WorkflowExecutionCancelRequested", attributes);
+        self.run_mut(run_id).cancel_requested = true;
+    }
+
+    /// TerminateWorkflowExecution.
+    pub fn terminate_workflow(
+        &mut self,
+        input: TerminateWorkflowExecutionInput,
+    ) -> ServiceResult<()> {
+        let run_id =
+            self.addressed_run(&input.domain, &input.workflow_id, input.run_id.as_deref())?;
+        self.terminate(
+            &run_id,
+            Termination {
+                reason: input.reason,
+                details: input.details,
+                child_policy: input.child_policy,
+                cause: "OPERATOR_INITIATED",
+            },
+        );
+        Ok(())
+    }
+}

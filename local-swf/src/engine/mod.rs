@@ -1,0 +1,503 @@
+//! The service's state machine: every SWF action as a method on [`Engine`], run under one lock.
+//!
+//! Data flow of a call: the HTTP layer parses and validates the request, locks the engine and
+//! calls [`Engine::transact`] with the action. The action reads what it needs (domains and types
+//! from SQLite, open runs from memory), mutates open runs in memory and records history events.
+//! When it returns, the transaction ends every touched run's transition (scheduling the decision
+//! task that new events call for, starting children, delivering signals), writes the events and
+//! the touched runs to SQLite and commits, and only then re-indexes the task queues and
+//! deadlines and wakes the pollers. If anything fails, the SQLite transaction is rolled back and
+//! the in-memory runs are restored from the undo log, so memory and disk never disagree.
+//!
+//! Open runs live in memory (rebuilt from SQLite at start); closed runs, domains, types and
+//! histories are read from SQLite.
+
+mod activities;
+mod closing;
+mod decisions;
+mod dispatch;
+mod executions;
+mod registry;
+mod timeouts;
+mod visibility;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde_json::{Value, json};
+use swf_model::WorkflowExecution;
+
+use crate::error::{ServiceError, ServiceResult};
+use crate::run::{DecisionState, Run};
+use crate::store::{Store, TypeRow};
+
+pub use dispatch::{Polled, QueueKind, Waiter};
+pub use visibility::VisibilityFilters;
+
+/// Settings of the engine that callers can change.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// Region used in ARNs.
+    pub region: String,
+    /// Account id used in ARNs.
+    pub account_id: String,
+    /// Treat an unresolvable heartbeat timeout as `NONE` instead of failing the decision.
+    pub lenient_heartbeat_timeout: bool,
+}
+
+/// A queued task, ordered as it is handed out: higher priority first, then oldest.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Queued {
+    neg_priority: i64,
+    at_ms: i64,
+    run_id: String,
+    scheduled_event_id: i64,
+}
+
+/// `(domain, task list name)`.
+type QueueKey = (String, String);
+
+/// What one transaction changed, to commit or undo.
+#[derive(Default)]
+struct TxLog {
+    /// Touched runs, with their state before the transaction (`None` for runs it created).
+    touched: BTreeMap<String, Option<Run>>,
+    /// New events: (run id, event id, wire JSON).
+    events: Vec<(String, i64, String)>,
+    /// Cross-run effects to run once the current decisions are applied.
+    deferred: Vec<closing::Deferred>,
+}
+
+/// The state machine; see the module docs.
+pub struct Engine {
+    store: Store,
+    config: EngineConfig,
+    runs: HashMap<String, Run>,
+    open_by_workflow: HashMap<(String, String), String>,
+    queues: HashMap<(QueueKind, QueueKey), BTreeSet<Queued>>,
+    queued_of_run: HashMap<String, Vec<(QueueKind, QueueKey, Queued)>>,
+    deadlines: BTreeSet<(i64, String)>,
+    deadline_of_run: HashMap<String, i64>,
+    waiters: dispatch::Waiters,
+    log: TxLog,
+    now_ms: i64,
+    last_ms: i64,
+}
+
+impl Engine {
+    /// Builds the engine over `store`, loading every open run.
+    pub fn new(store: Store, config: EngineConfig) -> rusqlite::Result<Engine> {
+        let mut engine = Engine {
+            store,
+            config,
+            runs: HashMap::new(),
+            open_by_workflow: HashMap::new(),
+            queues: HashMap::new(),
+            queued_of_run: HashMap::new(),
+            deadlines: BTreeSet::new(),
+            deadline_of_run: HashMap::new(),
+            waiters: dispatch::Waiters::default(),
+            log: TxLog::default(),
+            now_ms: 0,
+            last_ms: 0,
+        };
+        for run in engine.store.open_runs()? {
+            let id = run.execution.run_id.clone();
+            engine.runs.insert(id.clone(), run);
+            engine.reindex(&id);
+        }
+        engine.rebuild_open_index();
+        Ok(engine)
+    }
+
+    /// Number of open runs (for the startup log).
+    pub fn open_run_count(&self) -> usize {
+        self.runs.len()
+    }
+
+    /// Runs `action` as one transaction; see the module docs.
+    pub fn transact<T>(
+        &mut self,
+        action: impl FnOnce(&mut Engine) -> ServiceResult<T>,
+    ) -> ServiceResult<T> {
+        self.now_ms = self.clock_ms();
+        self.log = TxLog::default();
+        self.store.begin()?;
+        let result = action(self).and_then(|value| {
+            self.finish_transitions()?;
+            self.flush()?;
+            self.store.commit()?;
+            Ok(value)
+        });
+        match result {
+            Ok(value) => {
+                self.after_commit();
+                Ok(value)
+            }
+            Err(e) => {
+                self.store.rollback();
+                self.undo();
+                Err(e)
+            }
+        }
+    }
+
+    /// Milliseconds since the epoch, never going backwards.
+    fn clock_ms(&mut self) -> i64 {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or(0);
+        self.last_ms = self.last_ms.max(now);
+        self.last_ms
+    }
+
+    /// The transaction's time, epoch seconds (millisecond precision, like SWF).
+    fn now_secs(&self) -> f64 {
+        self.now_ms as f64 / 1000.0
+    }
+
+    /// The domain `name`, or UnknownResourceFault.
+    fn require_domain(&self, name: &str) -> ServiceResult<crate::store::DomainRow> {
+        self.store
+            .domain(name)?
+            .ok_or_else(|| ServiceError::unknown(format!("Unknown domain: {name}")))
+    }
+
+    /// A registered type, or `None`.
+    fn find_type(
+        &self,
+        domain: &str,
+        kind: &'static str,
+        name: &str,
+        version: &str,
+    ) -> ServiceResult<Option<TypeRow>> {
+        Ok(self.store.type_row(domain, kind, name, version)?)
+    }
+
+    /// An open run, for reading.
+    fn open_run(&self, run_id: &str) -> Option<&Run> {
+        self.runs.get(run_id)
+    }
+
+    /// The open run of `workflow_id` (or exactly `run_id` if given and open).
+    fn find_open(&self, domain: &str, workflow_id: &str, run_id: Option<&str>) -> Option<String> {
+        let current = self
+            .open_by_workflow
+            .get(&(domain.to_owned(), workflow_id.to_owned()))?;
+        match run_id {
+            Some(id) if !id.is_empty() && id != current => None,
+            _ => Some(current.clone()),
+        }
+    }
+
+    /// An open run, for changing; records it in the undo log first.
+    fn run_mut(&mut self, run_id: &str) -> &mut Run {
+        if !self.log.touched.contains_key(run_id) {
+            let before = self.runs.get(run_id).cloned();
+            self.log.touched.insert(run_id.to_owned(), before);
+        }
+        self.runs
+            .get_mut(run_id)
+            .expect("run_mut is only called for runs in memory")
+    }
+
+    /// Adds a new run to memory.
+    fn insert_run(&mut self, run: Run) {
+        let id = run.execution.run_id.clone();
+        self.open_by_workflow.insert(
+            (run.domain.clone(), run.execution.workflow_id.clone()),
+            id.clone(),
+        );
+        self.log.touched.entry(id.clone()).or_insert(None);
+        self.runs.insert(id, run);
+    }
+
+    /// Appends an event to a run's history and returns its id. An event that calls for a
+    /// decision marks the run so the transaction ends by scheduling a decision task (or, while
+    /// one is started, so its completion does).
+    fn record(&mut self, run_id: &str, event_type: &str, attributes: Value) -> i64 {
+        let now_ms = self.now_ms;
+        let run = self.run_mut(run_id);
+        let id = run.next_event_id;
+        run.next_event_id += 1;
+        if needs_decision(event_type) {
+            run.last_decision_event_id = id;
+            match run.decision {
+                DecisionState::None => run.needs_decision = true,
+                DecisionState::Started { .. } => run.pending = true,
+                DecisionState::Scheduled { .. } => {}
+            }
+        }
+        let mut event = serde_json::Map::new();
+        event.insert("eventId".into(), json!(id));
+        event.insert("eventTimestamp".into(), json!(now_ms as f64 / 1000.0));
+        event.insert("eventType".into(), json!(event_type));
+        event.insert(attributes_key(event_type), attributes);
+        let json = Value::Object(event).to_string();
+        debug_assert!(
+            serde_json::from_str::<swf_model::HistoryEvent>(&json).is_ok(),
+            "recorded event does not parse: {json}"
+        );
+        self.log.events.push((run_id.to_owned(), id, json));
+        id
+    }
+
+    /// Ends the transitions of every touched run: runs deferred cross-run effects, schedules
+    /// decision tasks that new events call for, and enforces the history size limit.
+    fn finish_transitions(&mut self) -> ServiceResult<()> {
+        loop {
+            let deferred = std::mem::take(&mut self.log.deferred);
+            if deferred.is_empty() {
+                break;
+            }
+            for effect in deferred {
+                self.apply_deferred(effect)?;
+            }
+        }
+        let touched: Vec<String> = self.log.touched.keys().cloned().collect();
+        for run_id in touched {
+            let Some(run) = self.runs.get(&run_id) else {
+                continue;
+            };
+            if run.is_open() && run.next_event_id > swf_model::MAX_HISTORY_EVENTS as i64 - 1 {
+                self.terminate(
+                    &run_id,
+                    closing::Termination {
+                        reason: Some("history reached the 25,000-event limit".into()),
+                        details: None,
+                        child_policy: None,
+                        cause: "EVENT_LIMIT_EXCEEDED",
+                    },
+                );
+                continue;
+            }
+            let run = self.run_mut(&run_id);
+            if run.is_open() && run.needs_decision && run.decision == DecisionState::None {
+                self.schedule_decision(&run_id);
+            }
+            self.run_mut(&run_id).needs_decision = false;
+        }
+        if !self.log.deferred.is_empty() {
+            return self.finish_transitions();
+        }
+        Ok(())
+    }
+
+    /// Records DecisionTaskScheduled and queues the task.
+    fn schedule_decision(&mut self, run_id: &str) {
+        let now_ms = self.now_ms;
+        let run = &self.runs[run_id];
+        let (task_list, start_limit) = match &run.temporary_task_list {
+            Some((list, secs)) => (list.clone(), Some(*secs)),
+            None => (run.config.task_list.clone(), None),
+        };
+        let priority = run.config.task_priority.clone();
+        let mut attributes = json!({
+            "taskList": task_list,
+            "taskPriority": priority,
+            "startToCloseTimeout": run.config.task_start_to_close_timeout,
+        });
+        if let Some(secs) = start_limit {
+            attributes["scheduleToStartTimeout"] = json!(secs.to_string());
+        }
+        let id = self.record(run_id, "DecisionTaskScheduled", attributes);
+        self.run_mut(run_id).decision = DecisionState::Scheduled {
+            scheduled_event_id: id,
+            task_list,
+            priority: priority.parse().unwrap_or(0),
+            at_ms: now_ms,
+            start_deadline_ms: start_limit.map(|secs| now_ms + secs as i64 * 1000),
+        };
+    }
+
+    /// Writes the transaction's events and touched runs.
+    fn flush(&mut self) -> ServiceResult<()> {
+        for (run_id, event_id, json) in &self.log.events {
+            self.store.put_event(run_id, *event_id, json)?;
+        }
+        for run_id in self.log.touched.keys() {
+            if let Some(run) = self.runs.get(run_id) {
+                self.store.put_run(run)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// After a commit: drops closed runs from memory, re-indexes queues and deadlines, wakes
+    /// pollers of lists that got tasks.
+    fn after_commit(&mut self) {
+        let touched: Vec<String> = std::mem::take(&mut self.log.touched).into_keys().collect();
+        self.log.events.clear();
+        for run_id in touched {
+            self.reindex(&run_id);
+            if self.runs.get(&run_id).is_some_and(|run| !run.is_open()) {
+                let run = self.runs.remove(&run_id).expect("checked above");
+                let key = (run.domain.clone(), run.execution.workflow_id.clone());
+                if self.open_by_workflow.get(&key) == Some(&run_id) {
+                    self.open_by_workflow.remove(&key);
+                }
+            }
+        }
+    }
+
+    /// Restores the runs a failed transaction touched.
+    fn undo(&mut self) {
+        for (run_id, before) in std::mem::take(&mut self.log.touched) {
+            match before {
+                Some(run) => {
+                    self.runs.insert(run_id, run);
+                }
+                None => {
+                    self.runs.remove(&run_id);
+                }
+            }
+        }
+        self.log = TxLog::default();
+        self.rebuild_open_index();
+    }
+
+    fn rebuild_open_index(&mut self) {
+        self.open_by_workflow = self
+            .runs
+            .values()
+            .filter(|run| run.is_open())
+            .map(|run| {
+                (
+                    (run.domain.clone(), run.execution.workflow_id.clone()),
+                    run.execution.run_id.clone(),
+                )
+            })
+            .collect();
+    }
+
+    /// Brings the queue entries and the deadline of one run in line with its state.
+    fn reindex(&mut self, run_id: &str) {
+        for (kind, key, queued) in self.queued_of_run.remove(run_id).unwrap_or_default() {
+            if let Some(set) = self.queues.get_mut(&(kind, key.clone())) {
+                set.remove(&queued);
+                if set.is_empty() {
+                    self.queues.remove(&(kind, key));
+                }
+            }
+        }
+        if let Some(at) = self.deadline_of_run.remove(run_id) {
+            self.deadlines.remove(&(at, run_id.to_owned()));
+        }
+        let Some(run) = self.runs.get(run_id).filter(|run| run.is_open()) else {
+            return;
+        };
+        let mut entries = Vec::new();
+        if let DecisionState::Scheduled {
+            scheduled_event_id,
+            task_list,
+            priority,
+            at_ms,
+            ..
+        } = &run.decision
+        {
+            entries.push((
+                QueueKind::Decision,
+                (run.domain.clone(), task_list.name.clone()),
+                Queued {
+                    neg_priority: -priority,
+                    at_ms: *at_ms,
+                    run_id: run_id.to_owned(),
+                    scheduled_event_id: *scheduled_event_id,
+                },
+            ));
+        }
+        for activity in run.activities.values().filter(|a| a.started.is_none()) {
+            entries.push((
+                QueueKind::Activity,
+                (run.domain.clone(), activity.task_list.name.clone()),
+                Queued {
+                    neg_priority: -activity.priority,
+                    at_ms: activity.scheduled_ms,
+                    run_id: run_id.to_owned(),
+                    scheduled_event_id: activity.scheduled_event_id,
+                },
+            ));
+        }
+        if let Some(at) = run.next_deadline_ms() {
+            self.deadlines.insert((at, run_id.to_owned()));
+            self.deadline_of_run.insert(run_id.to_owned(), at);
+        }
+        for (kind, key, queued) in &entries {
+            self.queues
+                .entry((*kind, key.clone()))
+                .or_default()
+                .insert(queued.clone());
+            self.waiters.wake(*kind, key);
+        }
+        self.queued_of_run.insert(run_id.to_owned(), entries);
+    }
+
+    /// The earliest pending deadline of any run, epoch ms.
+    pub fn next_deadline_ms(&self) -> Option<i64> {
+        self.deadlines.first().map(|(at, _)| *at)
+    }
+
+    /// The domain ARN.
+    fn domain_arn(&self, domain: &str) -> String {
+        format!(
+            "arn:aws:swf:{}:{}:/domain/{domain}",
+            self.config.region, self.config.account_id
+        )
+    }
+
+    /// A run's `{workflowId, runId}` as JSON.
+    fn execution_json(&self, run_id: &str) -> Value {
+        json!(self.runs[run_id].execution)
+    }
+}
+
+/// lowerFirst(eventType) + "EventAttributes".
+fn attributes_key(event_type: &str) -> String {
+    let mut chars = event_type.chars();
+    let first = chars
+        .next()
+        .map(|c| c.to_ascii_lowercase())
+        .unwrap_or_default();
+    format!("{first}{}EventAttributes", chars.as_str())
+}
+
+/// Whether recording `event_type` calls for a decision task (the "Y" column of spec §5): every
+/// `…Failed` event except the run's own close, and the results, timeouts and deliveries below.
+fn needs_decision(event_type: &str) -> bool {
+    (event_type.ends_with("Failed") && event_type != "WorkflowExecutionFailed")
+        || matches!(
+            event_type,
+            "WorkflowExecutionStarted"
+                | "WorkflowExecutionCancelRequested"
+                | "DecisionTaskTimedOut"
+                | "ActivityTaskCompleted"
+                | "ActivityTaskTimedOut"
+                | "ActivityTaskCanceled"
+                | "WorkflowExecutionSignaled"
+                | "TimerFired"
+                | "ChildWorkflowExecutionStarted"
+                | "ChildWorkflowExecutionCompleted"
+                | "ChildWorkflowExecutionTimedOut"
+                | "ChildWorkflowExecutionCanceled"
+                | "ChildWorkflowExecutionTerminated"
+                | "ExternalWorkflowExecutionSignaled"
+                | "ExternalWorkflowExecutionCancelRequested"
+                | "LambdaFunctionCompleted"
+                | "LambdaFunctionTimedOut"
+        )
+}
+
+/// A fresh opaque run id (32 hex characters).
+fn new_run_id() -> String {
+    let bytes: [u8; 16] = rand::random();
+    hex::encode(bytes)
+}
+
+/// Formats a workflow execution for messages.
+fn describe_execution(execution: &WorkflowExecution) -> String {
+    format!(
+        "WorkflowExecution=[workflowId={}, runId={}]",
+        execution.workflow_id, execution.run_id
+    )
+}

@@ -1,0 +1,331 @@
+//! The HTTP face of the service: `POST /` with AWS JSON 1.0 bodies, and the timer task that
+//! fires deadlines. [`LocalSwf::start`] binds the listener, loads the database and spawns both.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::Value;
+use swf_model::{Action, FaultKind};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+use crate::api::{self, Shared};
+use crate::auth::Verifier;
+use crate::engine::{Engine, EngineConfig};
+use crate::error::ServiceError;
+use crate::store::{Durability, Store, StoreError};
+
+/// Largest request body accepted (SWF's request size limit).
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// How the service is run.
+#[derive(Debug, Clone)]
+pub struct LocalSwfConfig {
+    /// Address to listen on (port 0 picks a free port).
+    pub listen: SocketAddr,
+    /// The SQLite file.
+    pub database: PathBuf,
+    /// How long an empty poll is held.
+    pub poll_hold: Duration,
+    /// Credentials requests must be signed with; `None` accepts any signature.
+    pub verifier: Option<Verifier>,
+    /// Region used in ARNs.
+    pub region: String,
+    /// Account id used in ARNs.
+    pub account_id: String,
+    /// Whether commits wait for the disk.
+    pub durability: Durability,
+    /// Treat an unresolvable activity heartbeat timeout as `NONE`.
+    pub lenient_heartbeat_timeout: bool,
+}
+
+impl LocalSwfConfig {
+    /// Defaults for `database`: loopback on a free port, 60 s polls, signatures checked against
+    /// `local`/`local`, us-east-1, durable commits.
+    pub fn new(database: PathBuf) -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            database,
+            poll_hold: Duration::from_secs(swf_model::LONG_POLL_SECS),
+            verifier: Some(Verifier {
+                access_key_id: "local".into(),
+                secret_access_key: "local".into(),
+            }),
+            region: "us-east-1".into(),
+            account_id: "000000000000".into(),
+            durability: Durability::Full,
+            lenient_heartbeat_timeout: false,
+        }
+    }
+}
+
+/// Why the service could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The database could not be opened.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Loading the open runs failed.
+    #[error("loading the open runs from {path}: {source}")]
+    Load {
+        /// The database file.
+        path: String,
+        /// What SQLite said.
+        source: rusqlite::Error,
+    },
+    /// The listener could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// The OS error.
+        source: std::io::Error,
+    },
+}
+
+/// A running service.
+pub struct LocalSwf {
+    addr: SocketAddr,
+    state: Arc<AppState>,
+    shutdown: watch::Sender<bool>,
+    server: tokio::task::JoinHandle<()>,
+    open_runs: usize,
+}
+
+struct AppState {
+    shared: Shared,
+    verifier: Option<Verifier>,
+}
+
+impl LocalSwf {
+    /// Opens the database, binds the listener and starts serving.
+    pub async fn start(config: LocalSwfConfig) -> Result<LocalSwf, StartError> {
+        let store = Store::open(&config.database, config.durability)?;
+        let engine = Engine::new(
+            store,
+            EngineConfig {
+                region: config.region.clone(),
+                account_id: config.account_id.clone(),
+                lenient_heartbeat_timeout: config.lenient_heartbeat_timeout,
+            },
+        )
+        .map_err(|source| StartError::Load {
+            path: config.database.display().to_string(),
+            source,
+        })?;
+        let open_runs = engine.open_run_count();
+        let listener =
+            TcpListener::bind(config.listen)
+                .await
+                .map_err(|source| StartError::Bind {
+                    addr: config.listen,
+                    source,
+                })?;
+        let addr = listener.local_addr().map_err(|source| StartError::Bind {
+            addr: config.listen,
+            source,
+        })?;
+        let state = Arc::new(AppState {
+            shared: Shared {
+                engine: Arc::new(Mutex::new(engine)),
+                poll_hold: config.poll_hold,
+                deadlines_changed: tokio::sync::Notify::new(),
+                closing: Default::default(),
+            },
+            verifier: config.verifier,
+        });
+        let (shutdown, mut stop) = watch::channel(false);
+        tokio::spawn(fire_deadlines(state.clone(), shutdown.subscribe()));
+        let app = Router::new()
+            .route("/", axum::routing::post(handle))
+            .with_state(state.clone());
+        let server = tokio::spawn(async move {
+            let stopped = async move {
+                let _ = stop.wait_for(|stop| *stop).await;
+            };
+            if let Err(e) = axum::serve(listener, app)
+                .with_graceful_shutdown(stopped)
+                .await
+            {
+                tracing::error!("local-swf server failed: {e}");
+            }
+        });
+        Ok(LocalSwf {
+            addr,
+            state,
+            shutdown,
+            server,
+            open_runs,
+        })
+    }
+
+    /// The address it listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The endpoint URL for clients.
+    pub fn endpoint(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// How many open runs were loaded from the database at start.
+    pub fn open_runs_at_start(&self) -> usize {
+        self.open_runs
+    }
+
+    /// Stops accepting requests, answers held polls empty, and waits for the requests in
+    /// flight.
+    pub async fn stop(self) {
+        self.state.shared.close();
+        let _ = self.shutdown.send(true);
+        let _ = self.server.await;
+    }
+}
+
+/// The timer task: sleeps until the earliest deadline (or until a call may have changed it) and
+/// fires what is due.
+async fn fire_deadlines(state: Arc<AppState>, mut stop: watch::Receiver<bool>) {
+    loop {
+        let next = state
+            .shared
+            .engine
+            .lock()
+            .map(|e| e.next_deadline_ms())
+            .unwrap_or(None);
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or(0);
+        let wait = next.map_or(Duration::from_secs(60), |at| {
+            Duration::from_millis((at - now).clamp(0, 60_000) as u64)
+        });
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {
+                let fired = state
+                    .shared
+                    .engine
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .fire_due();
+                if let Err(e) = fired {
+                    tracing::error!("firing deadlines failed: {e}");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            }
+            _ = state.shared.deadlines_changed.notified() => {}
+            _ = stop.changed() => return,
+        }
+    }
+}
+
+async fn handle(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Body) -> Response {
+    let request_id = request_id();
+    let result = answer(&state, &headers, body).await;
+    let mut response = match result {
+        Ok(Some(value)) => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/x-amz-json-1.0")],
+            value.to_string(),
+        )
+            .into_response(),
+        Ok(None) => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/x-amz-json-1.0")],
+            "",
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::debug!("answering {}: {}", e.kind, e.message);
+            let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST);
+            let mut response = (
+                status,
+                [(header::CONTENT_TYPE, "application/x-amz-json-1.0")],
+                e.body(),
+            )
+                .into_response();
+            if let Ok(value) = HeaderValue::from_str(e.kind.name()) {
+                response.headers_mut().insert("x-amzn-errortype", value);
+            }
+            response
+        }
+    };
+    if let Ok(value) = HeaderValue::from_str(&request_id) {
+        response.headers_mut().insert("x-amzn-requestid", value);
+    }
+    response
+}
+
+async fn answer(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<Option<Value>, ServiceError> {
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if let Some(length) = declared.filter(|l| *l > MAX_BODY_BYTES) {
+        return Err(too_large(length));
+    }
+    let body: Bytes = axum::body::to_bytes(body, MAX_BODY_BYTES)
+        .await
+        .map_err(|_| too_large(MAX_BODY_BYTES + 1))?;
+    let target = headers
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let action = Action::from_target(target).ok_or_else(|| {
+        ServiceError::new(
+            FaultKind::UnknownOperationException,
+            format!("Unknown operation: X-Amz-Target {target:?} is not an SWF action"),
+        )
+    })?;
+    if let Some(verifier) = &state.verifier {
+        verifier.verify(headers, &body)?;
+    }
+    let value: Value = if body.iter().all(u8::is_ascii_whitespace) {
+        Value::Object(Default::default())
+    } else {
+        serde_json::from_slice(&body).map_err(|e| {
+            ServiceError::new(
+                FaultKind::SerializationException,
+                format!("Request body is not valid JSON: {e}"),
+            )
+        })?
+    };
+    if !value.is_object() {
+        return Err(ServiceError::new(
+            FaultKind::SerializationException,
+            "Request body must be a JSON object",
+        ));
+    }
+    api::call(&state.shared, action, value).await
+}
+
+fn too_large(length: usize) -> ServiceError {
+    ServiceError::too_large(format!(
+        "Request body of {length} bytes exceeds the {MAX_BODY_BYTES}-byte (1 MB) limit"
+    ))
+}
+
+/// A request id in UUID shape.
+fn request_id() -> String {
+    let b: [u8; 16] = rand::random();
+    let h = hex::encode(b);
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
+}

@@ -81,4 +81,5 @@ pub mod prelude {
         Activity, ActivityError, ActivityState, ActivityTask, ActivityTypeDecl, BoxError, Decider,
         DecisionTask, Decisions, HeartbeatStatus, WorkflowTypeDecl, heartbeat,
     };
+    pub use swf_model::{EventAttributes, HistoryEvent};
 }

@@ -1,7 +1,10 @@
-//! `swfwasm register`, `start`, `run` and `history` as real processes against moto's SWF
-//! server: the seed's HelloWorld runs end to end through the wasm plugins.
+//! `swfwasm register`, `start`, `run` and `history` as real processes against an SWF endpoint on
+//! loopback (moto's server, and swfwasm's own local SWF service): the seed's HelloWorld runs
+//! end to end through the wasm plugins.
 
 mod common;
+#[path = "common/local_swf.rs"]
+mod local_swf;
 #[path = "common/moto.rs"]
 mod moto;
 
@@ -10,6 +13,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::{plugin, seed_event_types, succeeded as ok, swfwasm_in, workspace};
+use local_swf::LocalSwf;
 use moto::Moto;
 
 fn write_config(dir: &Path, endpoint: &str) {
@@ -69,10 +73,23 @@ fn event_types(dir: &Path, workflow_id: &str) -> Vec<String> {
 fn hello_workflow_runs_end_to_end_against_moto() {
     let moto = Moto::start(workspace());
     let dir = tempfile::tempdir().unwrap();
-    write_config(dir.path(), &moto.endpoint());
+    hello_workflow_runs_end_to_end(dir.path(), &moto.endpoint());
+}
+
+#[test]
+fn hello_workflow_runs_end_to_end_against_local_swf() {
+    let dir = tempfile::tempdir().unwrap();
+    let service = LocalSwf::start(dir.path(), 5);
+    hello_workflow_runs_end_to_end(dir.path(), service.endpoint());
+}
+
+/// Register (twice: idempotent), start, run the worker until HelloWorkflow completes, check the
+/// history against the seed's 11 event types, stop the worker with SIGTERM.
+fn hello_workflow_runs_end_to_end(dir: &Path, endpoint: &str) {
+    write_config(dir, endpoint);
 
     let registered = ok(
-        swfwasm_in(dir.path()).arg("register").output().unwrap(),
+        swfwasm_in(dir).arg("register").output().unwrap(),
         "register",
     );
     assert!(
@@ -80,7 +97,7 @@ fn hello_workflow_runs_end_to_end_against_moto() {
         "{registered}"
     );
     let again = ok(
-        swfwasm_in(dir.path()).arg("register").output().unwrap(),
+        swfwasm_in(dir).arg("register").output().unwrap(),
         "register again",
     );
     assert!(
@@ -89,7 +106,7 @@ fn hello_workflow_runs_end_to_end_against_moto() {
     );
 
     let started = ok(
-        swfwasm_in(dir.path())
+        swfwasm_in(dir)
             .args(["start", "HelloWorkflow", "--workflow-id", "hello-e2e"])
             .output()
             .unwrap(),
@@ -97,9 +114,9 @@ fn hello_workflow_runs_end_to_end_against_moto() {
     );
     assert!(started.contains("workflowId=hello-e2e"), "{started}");
 
-    let log = std::fs::File::create(dir.path().join("worker.log")).unwrap();
+    let log = std::fs::File::create(dir.join("worker.log")).unwrap();
     let mut worker = Running(
-        swfwasm_in(dir.path())
+        swfwasm_in(dir)
             .arg("run")
             .stdout(Stdio::null())
             .stderr(log)
@@ -109,14 +126,14 @@ fn hello_workflow_runs_end_to_end_against_moto() {
 
     let deadline = Instant::now() + Duration::from_secs(60);
     let types = loop {
-        let types = event_types(dir.path(), "hello-e2e");
+        let types = event_types(dir, "hello-e2e");
         if types.last().map(String::as_str) == Some("WorkflowExecutionCompleted") {
             break types;
         }
         assert!(
             Instant::now() < deadline,
             "the workflow did not complete in 60 s: {types:?}\n{}",
-            std::fs::read_to_string(dir.path().join("worker.log")).unwrap_or_default()
+            std::fs::read_to_string(dir.join("worker.log")).unwrap_or_default()
         );
         std::thread::sleep(Duration::from_millis(200));
     };
@@ -125,7 +142,7 @@ fn hello_workflow_runs_end_to_end_against_moto() {
     assert_eq!(types, seed);
 
     let table = ok(
-        swfwasm_in(dir.path())
+        swfwasm_in(dir)
             .args(["history", "hello-e2e"])
             .output()
             .unwrap(),
@@ -141,7 +158,7 @@ fn hello_workflow_runs_end_to_end_against_moto() {
 
     // SIGTERM: the worker stops polling, finishes, and exits 0.
     let status = worker.terminate();
-    let log = std::fs::read_to_string(dir.path().join("worker.log")).unwrap();
+    let log = std::fs::read_to_string(dir.join("worker.log")).unwrap();
     assert!(status.success(), "worker exit {status}:\n{log}");
     assert!(log.contains("worker stopped"), "{log}");
 }
@@ -188,4 +205,104 @@ fn a_dead_endpoint_does_not_take_the_worker_down() {
     assert!(status.success(), "worker exit {status}:\n{log}");
     assert!(log.contains("poll failed; retrying"), "{log}");
     assert!(log.contains("worker stopped"), "{log}");
+}
+
+/// Issue 3's heartbeat-cancel path end to end: the activity heartbeats, the decider asks for its
+/// cancellation (after a signal), the next heartbeat reports `cancel-requested`, the guest ends
+/// `canceled`, the worker answers RespondActivityTaskCanceled and the run closes canceled.
+#[test]
+fn a_cancel_request_reaches_a_heartbeating_activity() {
+    let dir = tempfile::tempdir().unwrap();
+    let service = LocalSwf::start(dir.path(), 5);
+    let config = format!(
+        "domain = \"steering\"\nendpoint = \"{}\"\nregion = \"us-east-1\"\n\
+         heartbeat_interval_ms = 200\nplugins = [{:?}, {:?}]\n",
+        service.endpoint(),
+        plugin("steer-decider"),
+        plugin("hostile-activity")
+    );
+    std::fs::write(dir.path().join("swfwasm.toml"), config).unwrap();
+    ok(
+        swfwasm_in(dir.path()).arg("register").output().unwrap(),
+        "register",
+    );
+    ok(
+        swfwasm_in(dir.path())
+            .args([
+                "start",
+                "Steer",
+                "--workflow-id",
+                "steer-1",
+                "--input",
+                "heartbeat",
+            ])
+            .output()
+            .unwrap(),
+        "start",
+    );
+    let log = std::fs::File::create(dir.path().join("worker.log")).unwrap();
+    let mut worker = Running(
+        swfwasm_in(dir.path())
+            .arg("run")
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .unwrap(),
+    );
+    let wait_for = |event_type: &str| {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let types = event_types(dir.path(), "steer-1");
+            if types.iter().any(|t| t == event_type) {
+                return types;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no {event_type} in 60 s: {types:?}\n{}",
+                std::fs::read_to_string(dir.path().join("worker.log")).unwrap_or_default()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    };
+    wait_for("ActivityTaskStarted");
+    ok(
+        swfwasm_in(dir.path())
+            .args(["signal", "steer-1", "cancel-activity"])
+            .output()
+            .unwrap(),
+        "signal",
+    );
+    let types = wait_for("WorkflowExecutionCanceled");
+    let requested = types
+        .iter()
+        .position(|t| t == "ActivityTaskCancelRequested");
+    let canceled = types.iter().position(|t| t == "ActivityTaskCanceled");
+    assert!(
+        requested.is_some() && canceled > requested,
+        "cancel requested, then canceled: {types:?}"
+    );
+    let history = ok(
+        swfwasm_in(dir.path())
+            .args(["history", "steer-1", "--json"])
+            .output()
+            .unwrap(),
+        "history",
+    );
+    let events: Vec<serde_json::Value> = serde_json::from_str(&history).unwrap();
+    let canceled = events
+        .iter()
+        .find(|e| e["eventType"] == "ActivityTaskCanceled")
+        .unwrap();
+    let attributes = &canceled["activityTaskCanceledEventAttributes"];
+    assert!(
+        attributes["details"]
+            .as_str()
+            .is_some_and(|d| d.starts_with("stopped at step")),
+        "the guest's cancel details are recorded: {canceled}"
+    );
+    assert!(
+        attributes["startedEventId"].as_i64() > Some(0),
+        "it was canceled while running, not while queued: {canceled}"
+    );
+    assert!(worker.terminate().success());
 }

@@ -13,11 +13,15 @@ pub fn workspace() -> PathBuf {
         .to_path_buf()
 }
 
-/// A plugin built by `scripts/build-plugins`.
+/// A plugin or test fixture built by `scripts/build-plugins`.
 pub fn plugin(name: &str) -> PathBuf {
-    let path = workspace()
-        .join("target/plugins")
-        .join(format!("{name}.wasm"));
+    let file = format!("{name}.wasm");
+    let plugins = workspace().join("target/plugins").join(&file);
+    let path = if plugins.exists() {
+        plugins
+    } else {
+        workspace().join("target/fixtures").join(&file)
+    };
     assert!(
         path.exists(),
         "{} is missing: run scripts/build-plugins (the README's test command does)",

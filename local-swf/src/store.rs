@@ -580,3 +580,9 @@ fn run_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Run> {
 fn to_sql_error(e: serde_json::Error) -> rusqlite::Error {
     rusqlite::Error::ToSqlConversionFailure(Box::new(e))
 }
+
+/// Opens an SQLite file without any of the service's checks (for tests and tools that need to
+/// prepare or inspect a file).
+pub fn raw_connection(path: &Path) -> rusqlite::Result<Connection> {
+    Connection::open(path)
+}

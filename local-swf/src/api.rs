@@ -63,11 +63,23 @@ fn parse<T: DeserializeOwned>(body: Value) -> ServiceResult<T> {
             ServiceError::validation(format!(
                 "1 validation error detected: a required member is null: {message}"
             ))
-        } else {
+        } else if [
+            "invalid type",
+            "invalid value",
+            "invalid length",
+            "expected",
+        ]
+        .iter()
+        .any(|prefix| message.starts_with(prefix))
+        {
             ServiceError::new(
                 FaultKind::SerializationException,
                 format!("Request body does not match the input shape: {message}"),
             )
+        } else {
+            // swf-model's own checks (an unknown decisionType, a decision's missing member)
+            // are constraint violations, as SWF reports them.
+            ServiceError::validation(format!("1 validation error detected: {message}"))
         }
     })
 }

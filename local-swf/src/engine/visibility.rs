@@ -120,12 +120,14 @@ impl Engine {
         let limit = page_size(size)?;
         let mut query = self.run_query(domain, open, &filters)?;
         query.oldest_first = reverse.unwrap_or(false);
+        // The token is bound to the filters but not to the time filter's dates: clients
+        // commonly recompute "the last N days" for every page, and the token's sort-key cursor
+        // stays meaningful when the window moves.
         let args = json!([
             "executions",
             domain,
             open,
-            filters.start,
-            filters.close,
+            query.by_close,
             filters.execution,
             filters.type_filter,
             filters.tag,

@@ -123,11 +123,24 @@ impl Engine {
         self.now_ms = self.clock_ms();
         self.log = TxLog::default();
         self.store.begin()?;
-        let result = action(self).and_then(|value| {
-            self.finish_transitions()?;
-            self.flush()?;
-            self.store.commit()?;
-            Ok(value)
+        // A bug that panics mid-transaction must not leave half-applied state behind: the
+        // panic is caught here and undone like any other failure.
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            action(self).and_then(|value| {
+                self.finish_transitions()?;
+                self.flush()?;
+                self.store.commit()?;
+                Ok(value)
+            })
+        }))
+        .unwrap_or_else(|panic| {
+            let what = panic
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| panic.downcast_ref::<&str>().copied())
+                .unwrap_or("a panic");
+            tracing::error!("internal error, transaction undone: {what}");
+            Err(ServiceError::internal(format!("internal error: {what}")))
         });
         match result {
             Ok(value) => {
@@ -244,44 +257,48 @@ impl Engine {
     }
 
     /// Ends the transitions of every touched run: runs deferred cross-run effects, schedules
-    /// decision tasks that new events call for, and enforces the history size limit.
+    /// the decision tasks that new events call for, and enforces the history size limit. Each
+    /// of these may touch further runs (a parent hears of its child's close), so it repeats
+    /// until nothing is left to do.
     fn finish_transitions(&mut self) -> ServiceResult<()> {
+        let limit = swf_model::MAX_HISTORY_EVENTS as i64;
         loop {
-            let deferred = std::mem::take(&mut self.log.deferred);
-            if deferred.is_empty() {
-                break;
-            }
-            for effect in deferred {
+            for effect in std::mem::take(&mut self.log.deferred) {
                 self.apply_deferred(effect)?;
             }
-        }
-        let touched: Vec<String> = self.log.touched.keys().cloned().collect();
-        for run_id in touched {
-            let Some(run) = self.runs.get(&run_id) else {
-                continue;
-            };
-            if run.is_open() && run.next_event_id > swf_model::MAX_HISTORY_EVENTS as i64 - 1 {
-                self.terminate(
-                    &run_id,
-                    closing::Termination {
-                        reason: Some("history reached the 25,000-event limit".into()),
-                        details: None,
-                        child_policy: None,
-                        cause: "EVENT_LIMIT_EXCEEDED",
-                    },
-                );
-                continue;
+            let due: Vec<String> = self
+                .log
+                .touched
+                .keys()
+                .filter(|id| {
+                    self.runs.get(*id).is_some_and(|run| {
+                        run.is_open() && (run.needs_decision || run.next_event_id >= limit)
+                    })
+                })
+                .cloned()
+                .collect();
+            if due.is_empty() && self.log.deferred.is_empty() {
+                return Ok(());
             }
-            let run = self.run_mut(&run_id);
-            if run.is_open() && run.needs_decision && run.decision == DecisionState::None {
-                self.schedule_decision(&run_id);
+            for run_id in due {
+                if self.runs[&run_id].next_event_id >= limit {
+                    self.terminate(
+                        &run_id,
+                        closing::Termination {
+                            reason: Some("the history reached the 25,000-event limit".into()),
+                            details: None,
+                            child_policy: None,
+                            cause: "EVENT_LIMIT_EXCEEDED",
+                        },
+                    );
+                    continue;
+                }
+                if self.runs[&run_id].decision == DecisionState::None {
+                    self.schedule_decision(&run_id);
+                }
+                self.run_mut(&run_id).needs_decision = false;
             }
-            self.run_mut(&run_id).needs_decision = false;
         }
-        if !self.log.deferred.is_empty() {
-            return self.finish_transitions();
-        }
-        Ok(())
     }
 
     /// Records DecisionTaskScheduled and queues the task.

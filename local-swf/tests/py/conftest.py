@@ -42,6 +42,7 @@ SECRET_KEY = "local"
 AMZ_JSON = "application/x-amz-json-1.0"
 LISTENING = re.compile(rb"^local-swf listening on (http://127\.0\.0\.1:(\d+))\s*$")
 DEFAULT_POLL_HOLD_SECS = 2
+MAX_PAGES = 30000  # a paging loop that runs longer than this is a server bug, not a long history
 
 
 # --------------------------------------------------------------------------------------------
@@ -165,6 +166,24 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     rep = outcome.get_result()
     setattr(item, "rep_" + rep.when, rep)
+
+
+TEST_TIME_LIMIT_SECS = int(os.environ.get("LOCAL_SWF_TEST_TIMEOUT", "300"))
+
+
+@pytest.fixture(autouse=True)
+def _time_limit():
+    """Fail (with a traceback showing where) any test that runs longer than the limit, rather than
+    hanging the suite. SIGALRM interrupts the main thread only; worker threads are daemons."""
+
+    def expired(signum, frame):
+        raise TimeoutError(f"test exceeded {TEST_TIME_LIMIT_SECS} s (LOCAL_SWF_TEST_TIMEOUT)")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(TEST_TIME_LIMIT_SECS)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)
 
 
 @pytest.fixture
@@ -315,7 +334,7 @@ def get_history(swf, domain: str, execution: dict, reverse: bool = False, page_s
     if page_size is not None:
         kwargs["maximumPageSize"] = page_size
     events: list[dict] = []
-    while True:
+    for _ in range(MAX_PAGES):
         resp = swf.get_workflow_execution_history(**kwargs)
         events += resp["events"]
         if pages is not None:
@@ -324,6 +343,7 @@ def get_history(swf, domain: str, execution: dict, reverse: bool = False, page_s
         if not token:
             return events
         kwargs["nextPageToken"] = token
+    raise AssertionError(f"history paging did not end after {MAX_PAGES} pages")
 
 
 def _we(execution: dict) -> dict:
@@ -362,11 +382,15 @@ def poll_decision(swf, domain, task_list, identity="decider", **kwargs) -> dict 
         return None
     events = list(resp.get("events", []))
     token = resp.get("nextPageToken")
-    while token:
+    for _ in range(MAX_PAGES):
+        if not token:
+            break
         page = swf.poll_for_decision_task(**base, nextPageToken=token)
         assert page.get("taskToken") == resp["taskToken"], "follow-up page belongs to another task"
         events += page.get("events", [])
         token = page.get("nextPageToken")
+    else:
+        raise AssertionError(f"decision task paging did not end after {MAX_PAGES} pages")
     resp["events"] = events
     resp.pop("nextPageToken", None)
     return resp

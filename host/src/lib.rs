@@ -10,11 +10,14 @@
 //!   per task.
 //! - [`swf`]: the Amazon SWF HTTP client (signed AWS JSON 1.0 calls with retries, typed helpers
 //!   that page decision-task histories to the end).
+//! - [`replay`]: the replay checker: re-runs a decider over a recorded history and reports the
+//!   first decision point where it decides differently.
 //! - [`worker`]: `swfwasm run`: pollers per task list feeding tasks to the plugins that serve
 //!   their types, with heartbeats, failure policies and graceful shutdown.
 
 #![warn(missing_docs)]
 
+pub mod replay;
 pub mod runtime;
 pub mod swf;
 pub mod worker;

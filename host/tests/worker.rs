@@ -156,6 +156,17 @@ fn hello_workflow_runs_end_to_end(dir: &Path, endpoint: &str) {
         assert!(line.contains(event_type.as_str()), "{line}");
     }
 
+    // The history this decider produced replays identically on it, fetched from the endpoint.
+    let replayed = ok(
+        swfwasm_in(dir)
+            .args(["replay", "--workflow-id", "hello-e2e", "--plugin"])
+            .arg(plugin("hello-decider"))
+            .output()
+            .unwrap(),
+        "replay",
+    );
+    assert!(replayed.contains("identical"), "{replayed}");
+
     // SIGTERM: the worker stops polling, finishes, and exits 0.
     let status = worker.terminate();
     let log = std::fs::read_to_string(dir.join("worker.log")).unwrap();

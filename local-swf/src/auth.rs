@@ -194,20 +194,9 @@ fn parse_amz_date(value: &str) -> Option<SystemTime> {
     {
         return None;
     }
-    let days = days_from_civil(year as i64, month as i64, day as i64);
+    let days = swf_model::time::days_from_civil(year as i64, month as i64, day as i64);
     let secs = days * 86_400 + (hour * 3600 + minute * 60 + second) as i64;
     Some(SystemTime::UNIX_EPOCH + Duration::from_secs(u64::try_from(secs).ok()?))
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm; no date
-/// crate is otherwise needed by this service).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

@@ -13,6 +13,7 @@
 //! * [`request`]: inputs and outputs of the 39 actions, plus [`Action`].
 //! * [`fault`]: error bodies and error codes.
 //! * [`limits`]: documented limits, value checks and validation of a decider's response.
+//! * [`time`]: calendar arithmetic for timestamps (printing, ISO 8601, `X-Amz-Date`).
 //!
 //! Everything is also re-exported at the crate root.
 #![warn(missing_docs)]
@@ -31,6 +32,7 @@ pub mod limits;
 pub mod request;
 mod serde_util;
 pub mod task;
+pub mod time;
 
 pub use common::*;
 pub use decision::*;

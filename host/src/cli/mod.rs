@@ -5,6 +5,7 @@
 mod local;
 mod offline;
 mod ops;
+mod replay;
 mod run;
 
 use std::io::IsTerminal;
@@ -141,6 +142,23 @@ enum Command {
     /// Start the local SWF service in-process, register the plugins' types and run a worker
     /// with them.
     Dev(local::DevArgs),
+    /// Re-run a decider at every decision point of a recorded history and report the first
+    /// point where it decides differently (exit 1).
+    Replay {
+        /// The decider component (.wasm).
+        #[arg(long)]
+        plugin: PathBuf,
+        /// A history exported as JSON (`swfwasm history --json`, boto3, the AWS console).
+        #[arg(long, required_unless_present = "workflow_id")]
+        history: Option<PathBuf>,
+        /// Fetch the history of this workflow from SWF (the configuration's endpoint and
+        /// domain); with --history, the run's id for deciders that use randomness.
+        #[arg(long)]
+        workflow_id: Option<String>,
+        /// Run id [default: the open run, else the latest].
+        #[arg(long)]
+        run_id: Option<String>,
+    },
     /// Work with plugin artifacts.
     Plugin {
         #[command(subcommand)]
@@ -216,6 +234,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Local { .. } => unreachable!("handled above"),
         Command::Dev(args) => local::dev(runtime, args).await,
+        Command::Replay {
+            plugin,
+            history,
+            workflow_id,
+            run_id,
+        } => {
+            let source = replay::Source {
+                history,
+                workflow_id,
+                run_id,
+            };
+            replay::run(&runtime, &cli.config, &plugin, source).await
+        }
         Command::Plugin {
             command: PluginCommand::Inspect { file, json },
         } => offline::inspect(&runtime, &file, json).await,

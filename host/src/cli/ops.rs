@@ -154,7 +154,7 @@ async fn declared_version(
 }
 
 /// The run to show: the given one, else the open run of `workflow_id`, else its latest run.
-async fn resolve_run(
+pub(super) async fn resolve_run(
     client: &SwfClient,
     domain: &str,
     workflow_id: &str,
@@ -278,28 +278,13 @@ fn format_time(timestamp: f64) -> String {
     let secs = timestamp.floor() as i64;
     let millis = ((timestamp - secs as f64) * 1000.0).round() as i64;
     let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    let (y, m, d) = civil_from_days(days);
+    let (y, m, d) = swf_model::time::civil_from_days(days);
     format!(
         "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}.{millis:03}",
         rem / 3600,
         rem % 3600 / 60,
         rem % 60
     )
-}
-
-/// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm), so the
-/// history table needs no date crate.
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
 }
 
 pub async fn list(config: &WorkerConfig, closed: bool) -> anyhow::Result<ExitCode> {

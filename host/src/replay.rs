@@ -117,6 +117,9 @@ pub async fn replay(
     events: &[HistoryEvent],
     execution: Option<WorkflowExecution>,
 ) -> Result<Replayed, ReplayError> {
+    // Guests must see their own executionContext, not the host's artifact pins.
+    let mut events = events.to_vec();
+    crate::worker::pin::strip_events(&mut events);
     let wire: Vec<Value> = events
         .iter()
         .map(|e| serde_json::to_value(e).unwrap_or_default())

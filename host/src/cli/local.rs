@@ -13,10 +13,9 @@ use local_swf::{Durability, LocalSwf, LocalSwfConfig, Verifier};
 use swf_model::{CloseStatus, StartWorkflowExecutionInput, WorkflowExecution, WorkflowType};
 use swfwasm::runtime::{PluginRuntime, PluginTypes};
 use swfwasm::swf::SwfClient;
+use swfwasm::worker::plugin_dir::PluginDirectory;
 use swfwasm::worker::registration::{self, Registered};
 use swfwasm::worker::{PluginSet, Shutdown, Worker, WorkerConfig};
-
-use super::run::load_plugins;
 
 /// Options of the local SWF service.
 #[derive(Debug, Args)]
@@ -113,7 +112,8 @@ fn print_snippet(service: &LocalSwf, args: &ServiceArgs, domain: Option<&str>) {
 pub struct DevArgs {
     #[command(flatten)]
     service: ServiceArgs,
-    /// Directory whose `*.wasm` plugins are loaded.
+    /// Directory whose `*.wasm` plugins are loaded, and watched: artifacts added or replaced
+    /// are activated without a restart.
     #[arg(long, default_value = "target/plugins")]
     plugins: PathBuf,
     /// Directory for the service's data file.
@@ -142,9 +142,7 @@ pub async fn dev(runtime: PluginRuntime, args: DevArgs) -> anyhow::Result<ExitCo
         wait_for_signal().await;
         signalled.trigger();
     });
-    let plugin_paths = wasm_files(&args.plugins)?;
     let runtime = Arc::new(runtime);
-    let plugins = load_plugins(&runtime, &plugin_paths).await?;
     let service = start_service(&args.service, &args.data_dir.join("local-swf.sqlite")).await?;
     let client = SwfClient::with_static_credentials(
         service.endpoint(),
@@ -153,6 +151,21 @@ pub async fn dev(runtime: PluginRuntime, args: DevArgs) -> anyhow::Result<ExitCo
         args.service.secret_access_key.clone(),
         None,
     )?;
+    let registrar = Some((client.clone(), args.domain.clone()));
+    let (directory, plugins) =
+        PluginDirectory::open(&args.plugins, runtime.clone(), Vec::new(), registrar)
+            .await
+            .with_context(|| {
+                format!(
+                    "cannot read the plugin directory {} (build the plugins with \
+                     scripts/build-plugins, or pass --plugins DIR)",
+                    args.plugins.display()
+                )
+            })?;
+    if plugins.plugins().is_empty() {
+        service.stop().await;
+        bail!("no loadable *.wasm plugins in {}", args.plugins.display());
+    }
     register(&client, &args.domain, &plugins).await?;
     print_snippet(&service, &args.service, Some(&args.domain));
     let mut config = WorkerConfig::new(args.domain.clone());
@@ -166,6 +179,7 @@ pub async fn dev(runtime: PluginRuntime, args: DevArgs) -> anyhow::Result<ExitCo
         None => None,
     };
     let worker = Worker::new(client.clone(), runtime, plugins, config);
+    tokio::spawn(directory.watch(worker.live_plugins(), shutdown.clone()));
     let worker = tokio::spawn(worker.run(shutdown.clone()));
     let code = match run_once {
         Some(execution) => {
@@ -203,26 +217,6 @@ pub async fn dev(runtime: PluginRuntime, args: DevArgs) -> anyhow::Result<ExitCo
     service.stop().await;
     let _ = worker.await;
     Ok(code)
-}
-
-/// The `*.wasm` files of `dir`, sorted.
-fn wasm_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
-    let entries = std::fs::read_dir(dir).with_context(|| {
-        format!(
-            "cannot read the plugin directory {} (build the plugins with scripts/build-plugins, \
-             or pass --plugins DIR)",
-            dir.display()
-        )
-    })?;
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "wasm"))
-        .collect();
-    files.sort();
-    if files.is_empty() {
-        bail!("no *.wasm plugins in {}", dir.display());
-    }
-    Ok(files)
 }
 
 async fn register(client: &SwfClient, domain: &str, plugins: &PluginSet) -> anyhow::Result<()> {

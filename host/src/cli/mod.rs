@@ -58,6 +58,10 @@ enum Command {
         /// More plugin artifacts, in addition to the configuration file's.
         #[arg(long = "plugin")]
         plugins: Vec<PathBuf>,
+        /// A plugin directory, watched: artifacts added or replaced are activated without a
+        /// restart.
+        #[arg(long = "plugins", value_name = "DIR")]
+        plugin_dir: Option<PathBuf>,
     },
     /// Register the domain and every type the configured plugins declare (idempotent).
     Register {
@@ -256,7 +260,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             task,
             timeout_secs,
         } => offline::execute(&runtime, &plugin, &task, Duration::from_secs(timeout_secs)).await,
-        Command::Run { plugins } => run::run(runtime, &cli.config, &plugins).await,
+        Command::Run {
+            plugins,
+            plugin_dir,
+        } => run::run(runtime, &cli.config, &plugins, plugin_dir.as_deref()).await,
         Command::Register { retention_days } => {
             ops::register(&runtime, &ops::load_config(&cli.config)?, retention_days).await
         }

@@ -262,6 +262,11 @@ fn summary(event: &HistoryEvent) -> String {
         "input",
     ];
     let mut parts = Vec::new();
+    if let Some(context) = fields.get("executionContext").and_then(|c| c.as_str())
+        && let (Some(digest), _) = swfwasm::worker::pin::decode(context)
+    {
+        parts.push(format!("decider={}", &digest[..digest.len().min(12)]));
+    }
     for key in KEYS {
         if let Some(value) = fields.get(key) {
             let text = value

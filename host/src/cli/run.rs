@@ -8,14 +8,16 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
-use swfwasm::runtime::PluginRuntime;
+use swfwasm::runtime::{Plugin, PluginRuntime};
 use swfwasm::swf::{ClientConfig, SwfClient};
+use swfwasm::worker::plugin_dir::PluginDirectory;
 use swfwasm::worker::{PluginSet, Shutdown, Worker, WorkerConfig};
 
 pub async fn run(
     runtime: PluginRuntime,
     config_path: &Path,
     extra_plugins: &[PathBuf],
+    plugin_dir: Option<&Path>,
 ) -> anyhow::Result<ExitCode> {
     // Signals first: a SIGTERM while plugins are still compiling must stop the worker cleanly,
     // not kill it with the default action.
@@ -24,25 +26,57 @@ pub async fn run(
     let mut config = WorkerConfig::load(config_path)?;
     config.plugins.extend(extra_plugins.iter().cloned());
     let runtime = Arc::new(runtime);
-    let plugins = load_plugins(&runtime, &config.plugins).await?;
     let client = client(&config).await?;
+    let files = load_files(&runtime, &config.plugins).await?;
+    let (plugins, directory) = match plugin_dir {
+        Some(dir) => {
+            let registrar = Some((client.clone(), config.domain.clone()));
+            let (directory, set) = PluginDirectory::open(dir, runtime.clone(), files, registrar)
+                .await
+                .with_context(|| format!("cannot read the plugin directory {}", dir.display()))?;
+            (set, Some(directory))
+        }
+        None => {
+            let mut set = PluginSet::default();
+            files.into_iter().for_each(|p| set.insert(p));
+            (set, None)
+        }
+    };
+    if plugins.plugins().is_empty() {
+        anyhow::bail!(
+            "no plugins: list them under `plugins` in the configuration file, or give --plugins DIR"
+        );
+    }
     let worker = Worker::new(client, runtime, plugins, config);
+    if let Some(directory) = directory {
+        tokio::spawn(directory.watch(worker.live_plugins(), shutdown.clone()));
+    }
     worker.run(shutdown).await;
     Ok(ExitCode::SUCCESS)
 }
 
 /// Loads every artifact; one that fails to load stops the start, with its path and reason.
+async fn load_files(runtime: &PluginRuntime, paths: &[PathBuf]) -> anyhow::Result<Vec<Plugin>> {
+    let mut plugins = Vec::new();
+    for path in paths {
+        plugins.push(
+            runtime
+                .load_file(path)
+                .await
+                .with_context(|| format!("cannot load plugin {}", path.display()))?,
+        );
+    }
+    Ok(plugins)
+}
+
+/// Loads every artifact into a set; fails if there are none.
 pub async fn load_plugins(runtime: &PluginRuntime, paths: &[PathBuf]) -> anyhow::Result<PluginSet> {
     if paths.is_empty() {
         anyhow::bail!("no plugins configured: list them under `plugins` in the configuration file");
     }
     let mut set = PluginSet::default();
-    for path in paths {
-        let plugin = runtime
-            .load_file(path)
-            .await
-            .with_context(|| format!("cannot load plugin {}", path.display()))?;
-        set.insert(plugin)?;
+    for plugin in load_files(runtime, paths).await? {
+        set.insert(plugin);
     }
     Ok(set)
 }

@@ -29,9 +29,9 @@ pub(crate) async fn poll(
 pub(crate) async fn handle(context: &Context, task: ActivityTask) {
     let execution = &task.workflow_execution;
     let activity_type = &task.activity_type;
-    let Some((plugin, declared_timeout)) = context
-        .plugins
-        .activity(&activity_type.name, &activity_type.version)
+    let plugins = context.plugins.snapshot();
+    let Some((plugin, declared_timeout)) =
+        plugins.activity(&activity_type.name, &activity_type.version)
     else {
         tracing::warn!(workflow_id = %execution.workflow_id, run_id = %execution.run_id,
             activity_id = %task.activity_id, activity_type = %activity_type.name,

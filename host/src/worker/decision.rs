@@ -6,7 +6,10 @@ use swf_model::{
 };
 
 use super::config::DeciderFailurePolicy;
-use super::{Context, PolledTask};
+use super::plugins::PluginSet;
+use super::{Context, PolledTask, pin};
+use crate::replay::{Replayed, replay};
+use crate::runtime::Plugin;
 use crate::swf::SwfError;
 
 /// One long poll; the task it returns carries the complete history.
@@ -21,18 +24,14 @@ pub(crate) async fn poll(
     Ok(task.map(PolledTask::Decision))
 }
 
-pub(crate) async fn handle(context: &Context, task: DecisionTask) {
-    let execution = &task.workflow_execution;
-    let wf_type = &task.workflow_type;
-    let Some(plugin) = context.plugins.decider(&wf_type.name, &wf_type.version) else {
-        // Answering with anything would be a guess; SWF will time the task out and the type's
-        // owner (another worker, or this one after a deploy) will get it again.
-        tracing::warn!(workflow_id = %execution.workflow_id, run_id = %execution.run_id,
-            workflow_type = %wf_type.name, version = %wf_type.version,
-            "no loaded plugin serves this workflow type; leaving the decision task");
+pub(crate) async fn handle(context: &Context, mut task: DecisionTask) {
+    let pinned = pin::strip(&mut task);
+    let plugins = context.plugins.snapshot();
+    let Some(plugin) = choose_decider(context, &plugins, &task, pinned.as_deref()).await else {
         return;
     };
-    let mut response = match context.runtime.decide(plugin, &task).await {
+    let execution = &task.workflow_execution;
+    let mut response = match context.runtime.decide(&plugin, &task).await {
         Ok(response) => response,
         Err(error) => {
             tracing::error!(workflow_id = %execution.workflow_id, run_id = %execution.run_id,
@@ -45,6 +44,11 @@ pub(crate) async fn handle(context: &Context, task: DecisionTask) {
         }
     };
     response.task_token = task.task_token.clone();
+    match pin::encode(plugin.digest(), response.execution_context.as_deref()) {
+        Some(pinned) => response.execution_context = Some(pinned),
+        None => tracing::warn!(workflow_id = %execution.workflow_id, run_id = %execution.run_id,
+            "the decider's executionContext leaves no room for the artifact pin; answering unpinned"),
+    }
     match context
         .client
         .respond_decision_task_completed(&response)
@@ -75,4 +79,91 @@ fn fail_workflow(error: &str) -> RespondDecisionTaskCompleted {
         )],
         ..RespondDecisionTaskCompleted::default()
     }
+}
+
+/// The artifact that decides this task. A run's first decision goes to the active artifact of
+/// its type; later ones to the artifact that made the run's latest decision (its pin). When a
+/// newer artifact is active for the type, the run moves to it only if its history replays
+/// identically on it; otherwise it stays on its pinned artifact, and if that one is no longer
+/// loaded the task is left to time out rather than decided by code that would diverge.
+async fn choose_decider(
+    context: &Context,
+    plugins: &PluginSet,
+    task: &DecisionTask,
+    pinned: Option<&str>,
+) -> Option<Plugin> {
+    let execution = &task.workflow_execution;
+    let wf_type = &task.workflow_type;
+    let Some(active) = plugins.decider(&wf_type.name, &wf_type.version) else {
+        // Answering with anything would be a guess; SWF will time the task out and the type's
+        // owner (another worker, or this one after a deploy) will get it again.
+        tracing::warn!(workflow_id = %execution.workflow_id, run_id = %execution.run_id,
+            workflow_type = %wf_type.name, version = %wf_type.version,
+            "no loaded plugin serves this workflow type; leaving the decision task");
+        return None;
+    };
+    let Some(pinned) = pinned.filter(|digest| *digest != active.digest().hex()) else {
+        return Some(active.clone());
+    };
+    let previous = plugins.decider_with_digest(&wf_type.name, &wf_type.version, pinned);
+    let key = (execution.run_id.clone(), active.digest().hex().to_owned());
+    let known = context
+        .upgrades
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get(&key)
+        .copied();
+    let identical = match known {
+        Some(verdict) => verdict,
+        None => {
+            let verdict = match replay(
+                &context.runtime,
+                active,
+                &task.events,
+                Some(execution.clone()),
+            )
+            .await
+            {
+                Ok(Replayed::Identical(_)) => {
+                    tracing::info!(workflow_id = %execution.workflow_id, run_id = %execution.run_id,
+                        from = %short(pinned), to = %active.digest().short(),
+                        "history replays identically on the new artifact; the run moves to it");
+                    true
+                }
+                Ok(Replayed::Diverged(divergence)) => {
+                    tracing::warn!(workflow_id = %execution.workflow_id, run_id = %execution.run_id,
+                        pinned = %short(pinned), candidate = %active.digest().short(), %divergence,
+                        "history diverges on the new artifact; the run stays on its artifact");
+                    false
+                }
+                Err(error) => {
+                    tracing::warn!(workflow_id = %execution.workflow_id, run_id = %execution.run_id,
+                        pinned = %short(pinned), candidate = %active.digest().short(), %error,
+                        "history does not replay on the new artifact; the run stays on its artifact");
+                    false
+                }
+            };
+            context
+                .upgrades
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(key, verdict);
+            verdict
+        }
+    };
+    match (identical, previous) {
+        (true, _) => Some(active.clone()),
+        (false, Some(previous)) => Some(previous.clone()),
+        (false, None) => {
+            tracing::error!(workflow_id = %execution.workflow_id, run_id = %execution.run_id,
+                pinned = %short(pinned),
+                "the run's artifact is no longer loaded and the active one diverges; leaving the \
+                 decision task (load the artifact again to continue the run)");
+            None
+        }
+    }
+}
+
+fn short(digest: &str) -> &str {
+    &digest[..digest.len().min(12)]
 }

@@ -14,6 +14,8 @@ mod activity;
 pub mod config;
 mod decision;
 mod heartbeat;
+pub mod pin;
+pub mod plugin_dir;
 mod plugins;
 pub mod registration;
 
@@ -26,7 +28,7 @@ use crate::runtime::PluginRuntime;
 use crate::swf::SwfClient;
 
 pub use config::{ConfigError, DeciderFailurePolicy, TaskKind, TaskListConfig, WorkerConfig};
-pub use plugins::{DuplicateType, PluginSet};
+pub use plugins::{LivePlugins, PluginSet};
 
 /// Tells a running worker to stop polling and finish what it holds.
 #[derive(Clone)]
@@ -68,9 +70,11 @@ impl Default for Shutdown {
 pub(crate) struct Context {
     pub(crate) client: SwfClient,
     pub(crate) runtime: Arc<PluginRuntime>,
-    pub(crate) plugins: PluginSet,
+    pub(crate) plugins: Arc<LivePlugins>,
     pub(crate) config: WorkerConfig,
     pub(crate) identity: String,
+    /// Replay verdicts of upgrades: (run id, candidate digest) → replayed identically.
+    pub(crate) upgrades: std::sync::Mutex<std::collections::HashMap<(String, String), bool>>,
 }
 
 /// A configured worker, ready to run.
@@ -98,12 +102,18 @@ impl Worker {
             context: Arc::new(Context {
                 client,
                 runtime,
-                plugins,
+                plugins: Arc::new(LivePlugins::new(plugins)),
                 config,
                 identity,
+                upgrades: Default::default(),
             }),
             task_lists,
         }
+    }
+
+    /// The worker's plugin set, for a [`plugin_dir::PluginDirectory`] to replace while it runs.
+    pub fn live_plugins(&self) -> Arc<LivePlugins> {
+        self.context.plugins.clone()
     }
 
     /// The task lists this worker polls.

@@ -1,7 +1,13 @@
 //! The loaded plugins, indexed for routing: decision tasks by workflow type, activity tasks by
 //! activity type, both as (name, version).
+//!
+//! Several artifacts may declare the same type: the one added last is *active* (new runs, and
+//! activity tasks, go to it); the earlier ones stay loaded for runs pinned to them (see
+//! [`super::pin`]). [`LivePlugins`] holds the current set behind a lock that is only taken to
+//! clone or replace an `Arc`, so a swap is atomic and a task keeps the artifact it started with.
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use crate::runtime::{Plugin, PluginTypes};
@@ -13,7 +19,8 @@ type TypeKey = (String, String);
 /// Plugins by the types they declared.
 #[derive(Default, Clone)]
 pub struct PluginSet {
-    deciders: HashMap<TypeKey, Plugin>,
+    /// Oldest first; the last one is active.
+    deciders: HashMap<TypeKey, Vec<Plugin>>,
     activities: HashMap<TypeKey, (Plugin, Option<Duration>)>,
     task_lists: BTreeSet<(String, TaskKindKey)>,
 }
@@ -24,41 +31,26 @@ enum TaskKindKey {
     Activity,
 }
 
-/// Two loaded plugins declare the same type.
-#[derive(Debug, thiserror::Error)]
-#[error("{kind} type {name} {version} is declared by both {first} and {second}")]
-pub struct DuplicateType {
-    kind: &'static str,
-    name: String,
-    version: String,
-    first: String,
-    second: String,
-}
-
 impl PluginSet {
-    /// Adds a plugin; a type declared twice is an error (which artifact would win is not
-    /// something to leave to load order).
-    pub fn insert(&mut self, plugin: Plugin) -> Result<(), DuplicateType> {
+    /// Adds a plugin; for every type it declares it becomes the active artifact (an artifact
+    /// already in the set is not added twice).
+    pub fn insert(&mut self, plugin: Plugin) {
         match plugin.types() {
             PluginTypes::Workflows(types) => {
                 for t in types {
                     let key = (t.name.clone(), t.version.clone());
-                    if let Some(existing) = self.deciders.get(&key) {
-                        return Err(duplicate("workflow", &key, existing, &plugin));
-                    }
                     if let Some(list) = &t.default_task_list {
                         self.task_lists
                             .insert((list.clone(), TaskKindKey::Decision));
                     }
-                    self.deciders.insert(key, plugin.clone());
+                    let versions = self.deciders.entry(key).or_default();
+                    versions.retain(|p| p.digest() != plugin.digest());
+                    versions.push(plugin.clone());
                 }
             }
             PluginTypes::Activities(types) => {
                 for t in types {
                     let key = (t.name.clone(), t.version.clone());
-                    if let Some((existing, _)) = self.activities.get(&key) {
-                        return Err(duplicate("activity", &key, existing, &plugin));
-                    }
                     if let Some(list) = &t.default_task_list {
                         self.task_lists
                             .insert((list.clone(), TaskKindKey::Activity));
@@ -72,12 +64,21 @@ impl PluginSet {
                 }
             }
         }
-        Ok(())
     }
 
-    /// The decider for a workflow type.
+    /// The active decider for a workflow type.
     pub fn decider(&self, name: &str, version: &str) -> Option<&Plugin> {
-        self.deciders.get(&(name.to_owned(), version.to_owned()))
+        self.deciders
+            .get(&(name.to_owned(), version.to_owned()))
+            .and_then(|versions| versions.last())
+    }
+
+    /// The loaded decider of a workflow type with this digest (hex), active or not.
+    pub fn decider_with_digest(&self, name: &str, version: &str, digest: &str) -> Option<&Plugin> {
+        self.deciders
+            .get(&(name.to_owned(), version.to_owned()))?
+            .iter()
+            .find(|p| p.digest().hex() == digest)
     }
 
     /// The activity plugin for an activity type, and the type's declared start-to-close
@@ -93,6 +94,7 @@ impl PluginSet {
         let mut seen = BTreeSet::new();
         self.deciders
             .values()
+            .flatten()
             .chain(self.activities.values().map(|(p, _)| p))
             .filter(|p| seen.insert(p.digest().clone()))
             .cloned()
@@ -114,12 +116,33 @@ impl PluginSet {
     }
 }
 
-fn duplicate(kind: &'static str, key: &TypeKey, first: &Plugin, second: &Plugin) -> DuplicateType {
-    DuplicateType {
-        kind,
-        name: key.0.clone(),
-        version: key.1.clone(),
-        first: first.digest().to_string(),
-        second: second.digest().to_string(),
+/// The current plugin set of a running worker, replaced whole when artifacts come and go.
+#[derive(Default)]
+pub struct LivePlugins {
+    current: RwLock<Arc<PluginSet>>,
+}
+
+impl LivePlugins {
+    /// Starts with `set`.
+    pub fn new(set: PluginSet) -> Self {
+        Self {
+            current: RwLock::new(Arc::new(set)),
+        }
+    }
+
+    /// The set now; it stays valid (and its artifacts loaded) for as long as it is held.
+    pub fn snapshot(&self) -> Arc<PluginSet> {
+        self.current
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    /// Makes `set` the current set.
+    pub fn replace(&self, set: PluginSet) {
+        *self
+            .current
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Arc::new(set);
     }
 }

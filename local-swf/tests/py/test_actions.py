@@ -75,6 +75,26 @@ def test_domain_lifecycle_and_faults(swf):
             call(name="no-such-domain")
 
 
+def test_deprecating_a_domain_deprecates_its_types(swf):
+    register_domain(swf, "d2")
+    register_workflow_type(swf, "d2", "W")
+    register_activity_type(swf, "d2", "A")
+    swf.deprecate_domain(name="d2")
+    assert swf.describe_workflow_type(domain="d2", workflowType={"name": "W", "version": "1.0"})[
+        "typeInfo"]["status"] == "DEPRECATED"
+    assert swf.describe_activity_type(domain="d2", activityType={"name": "A", "version": "1.0"})[
+        "typeInfo"]["status"] == "DEPRECATED"
+
+
+def test_at_most_100_domains(swf):
+    for i in range(99):
+        register_domain(swf, f"many-{i:03d}")
+    swf.deprecate_domain(name="many-000")  # deprecated domains still count
+    register_domain(swf, "the-100th")
+    with raises_code("LimitExceededFault"):
+        register_domain(swf, "the-101st")
+
+
 def test_list_domains_pages_and_reverse_order(swf):
     names = [f"dom-{c}" for c in "fbdaec"]
     for n in names:
@@ -250,6 +270,13 @@ def test_start_workflow_execution_and_its_faults(env):
             swf.start_workflow_execution(domain=DOMAIN, workflowId=f"bare-{missing}", workflowType=bare, **kwargs)
     swf.start_workflow_execution(domain=DOMAIN, workflowId="bare-ok", workflowType=bare, **complete)
 
+    # Priority: the request's, else the type's default, else "0".
+    register_workflow_type(swf, DOMAIN, "Prio", defaultTaskPriority="-3")
+    run_id = swf.start_workflow_execution(domain=DOMAIN, workflowId="prio", workflowType={"name": "Prio", "version": "1.0"})["runId"]
+    started = attrs(get_history(swf, DOMAIN, {"workflowId": "prio", "runId": run_id})[0])
+    assert started["taskPriority"] == "-3"
+    assert started["taskList"] == {"name": "default-decisions"}  # the type's default list
+
     swf.deprecate_workflow_type(domain=DOMAIN, workflowType=bare)
     with raises_code("TypeDeprecatedFault"):
         swf.start_workflow_execution(domain=DOMAIN, workflowId="bare-2", workflowType=bare, **complete)
@@ -424,6 +451,26 @@ def test_cancel_requested_on_heartbeat_then_respond_canceled(env):
     assert run.describe()["executionInfo"]["closeStatus"] == "CANCELED"
 
 
+def test_tokens_die_with_their_run(env):
+    swf = env.swf
+    run = env.start()
+    run.decide([schedule_activity("a1", taskList={"name": "acts"}),
+                schedule_activity("queued", taskList={"name": "queued-acts"})])
+    activity = poll_activity(swf, DOMAIN, "acts")
+    run.signal("wake-up")
+    decision_task = run.poll()
+    swf.terminate_workflow_execution(domain=DOMAIN, workflowId=run.workflow_id)
+    # Queued tasks left their lists with the run.
+    assert swf.count_pending_activity_tasks(domain=DOMAIN, taskList={"name": "queued-acts"})["count"] == 0
+    with raises_code("UnknownResourceFault"):
+        swf.respond_decision_task_completed(taskToken=decision_task["taskToken"], decisions=[])
+    with raises_code("UnknownResourceFault"):
+        swf.record_activity_task_heartbeat(taskToken=activity["taskToken"])
+    with raises_code("UnknownResourceFault"):
+        swf.respond_activity_task_completed(taskToken=activity["taskToken"])
+    assert run.history()[-1]["eventType"] == "WorkflowExecutionTerminated"
+
+
 def test_malformed_task_token(env):
     # Spec §6.5: an undecodable token is a ValidationException; a stale one is UnknownResourceFault.
     with raises_code("ValidationException"):
@@ -540,6 +587,8 @@ def test_list_and_count_closed_executions(env, visibility):
     by_start = swf.list_closed_workflow_executions(domain=DOMAIN, startTimeFilter=since())
     assert _ids(by_start) == ["d", "c"]  # newest start first
     assert _ids(swf.list_closed_workflow_executions(domain=DOMAIN, startTimeFilter=since(), reverseOrder=True)) == ["c", "d"]
+    # With closeTimeFilter the order is by close time: d closed after c.
+    assert _ids(swf.list_closed_workflow_executions(domain=DOMAIN, closeTimeFilter=since())) == ["d", "c"]
     d_info = by_start["executionInfos"][0]
     assert d_info["executionStatus"] == "CLOSED"
     assert d_info["closeStatus"] == "COMPLETED"

@@ -13,6 +13,7 @@ from conftest import (
     event_types,
     events_of,
     one_event,
+    poll_activity,
     raises_code,
     register_activity_type,
     register_workflow_type,
@@ -103,6 +104,15 @@ def test_schedule_activity_task(env):
     assert run.describe()["openCounts"]["openActivityTasks"] == 2
     assert swf.count_pending_activity_tasks(domain=DOMAIN, taskList={"name": "default-activities"})["count"] == 1
     assert swf.count_pending_activity_tasks(domain=DOMAIN, taskList={"name": "bare-acts"})["count"] == 1
+
+
+def test_activity_task_priority_is_recorded_and_orders_dispatch(env):
+    run = env.start()
+    run.decide([schedule_activity(f"p{p}", taskList={"name": "prio"}, taskPriority=str(p)) for p in (1, 10, -5, 3)])
+    recorded = [attrs(e)["taskPriority"] for e in run.history() if e["eventType"] == "ActivityTaskScheduled"]
+    assert recorded == ["1", "10", "-5", "3"]
+    order = [poll_activity(env.swf, DOMAIN, "prio")["activityId"] for _ in range(4)]
+    assert order == ["p10", "p3", "p1", "p-5"]  # higher priority first
 
 
 def test_request_cancel_activity_task(env):
@@ -207,6 +217,32 @@ def test_closing_decision_unhandled_when_signal_arrives(env, decision_type):
     env.swf.respond_decision_task_completed(taskToken=task2["taskToken"],
                                             decisions=[decision(decision_type, **attributes)])
     assert run.history()[-1]["eventType"] == close_event
+
+
+def test_unhandled_close_still_applies_the_other_decisions(env):
+    # Spec §6.7/§8: only the closing decision fails; the rest of the list is applied.
+    run = env.start()
+    task = run.poll()
+    run.signal("late")
+    env.swf.respond_decision_task_completed(taskToken=task["taskToken"], decisions=[
+        decision("RecordMarker", markerName="m"), decision("CompleteWorkflowExecution")])
+    dtc, after = after_completion(run, task)
+    assert event_types(after) == ["MarkerRecorded", "CompleteWorkflowExecutionFailed", "DecisionTaskScheduled"]
+    assert attrs(after[1])["cause"] == "UNHANDLED_DECISION"
+
+
+def test_events_during_a_started_decision_task_schedule_the_next_one(env):
+    # Spec §6.3: a signal while the task is started sets "pending"; completing the task with
+    # non-closing decisions then schedules a new decision task at once.
+    run = env.start()
+    task = run.poll()
+    run.signal("during")
+    assert run.types()[-1] == "WorkflowExecutionSignaled"  # no second open decision task
+    assert run.describe()["openCounts"]["openDecisionTasks"] == 1
+    env.swf.respond_decision_task_completed(taskToken=task["taskToken"], decisions=[])
+    dtc, after = after_completion(run, task)
+    assert event_types(after) == ["DecisionTaskScheduled"]
+    assert "WorkflowExecutionSignaled" in event_types(run.poll())
 
 
 def test_continue_as_new_failures(env):

@@ -51,6 +51,17 @@ def test_empty_activity_poll_is_held_then_empty(env):
     assert 1.5 <= held < 15, held
 
 
+def test_task_lists_are_separate_per_kind_and_domain(env):
+    # A decision task list and an activity task list with the same name are different queues, and
+    # the same name in another domain is another list again.
+    env.start("w1", task_list="same-name")
+    env.swf.register_domain(name="other-domain", workflowExecutionRetentionPeriodInDays="1")
+    _assert_empty(env.swf.poll_for_activity_task(domain=DOMAIN, taskList={"name": "same-name"}))
+    assert env.swf.count_pending_activity_tasks(domain=DOMAIN, taskList={"name": "same-name"})["count"] == 0
+    assert env.swf.count_pending_decision_tasks(domain="other-domain", taskList={"name": "same-name"})["count"] == 0
+    assert env.swf.count_pending_decision_tasks(domain=DOMAIN, taskList={"name": "same-name"})["count"] == 1
+
+
 def _concurrent_polls(endpoint, poll, n=5):
     """Start n threads, each with its own client, each doing one poll(client, i). Returns
     (threads, results) where results[i] is filled when thread i's poll returns."""

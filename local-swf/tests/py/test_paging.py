@@ -3,12 +3,14 @@ pages, both orders; ListDomains and the execution lists in pages. Every item exa
 order, and the token appears only while more results remain."""
 
 import math
+import os
 import threading
 
 import pytest
 
 from conftest import (
     DOMAIN,
+    attrs,
     decision,
     event_types,
     get_history,
@@ -122,6 +124,22 @@ def test_decision_task_pages(env, big_run):
     assert big_run.describe()["executionInfo"]["closeStatus"] == "COMPLETED"
 
 
+def test_start_at_previous_started_event(env):
+    run = env.start()
+    first = run.decide([])  # events 3 DecisionTaskStarted, 4 DecisionTaskCompleted
+    run.signal("news")  # 5, and 6 DecisionTaskScheduled
+    task = run.poll(startAtPreviousStartedEvent=True)
+    assert task["previousStartedEventId"] == first["startedEventId"] == 3
+    assert task["startedEventId"] == 7
+    ids = [e["eventId"] for e in task["events"]]
+    # From the previous DecisionTaskStarted on (by timestamp), through this task's started event.
+    assert 3 in ids and ids == list(range(ids[0], 8)), ids
+    history = run.history()
+    cut = history[2]["eventTimestamp"]
+    assert all(e["eventTimestamp"] >= cut for e in task["events"])
+    assert all(e["eventTimestamp"] < cut for e in history[:ids[0] - 1])
+
+
 def test_list_domains_pages(swf):
     names = [f"domain-{i:02d}" for i in range(25)]
     for n in reversed(names):
@@ -172,3 +190,41 @@ def test_execution_lists_pages(env):
     assert sorted(closed_ids) == sorted(r.run_id for r in runs)
     assert len(closed_ids) == 12
     assert collect(swf.list_open_workflow_executions, startTimeFilter=since()) == []
+
+
+@pytest.mark.skipif(not os.environ.get("LOCAL_SWF_SLOW_TESTS"), reason="~25,000 requests; set LOCAL_SWF_SLOW_TESTS=1")
+def test_history_limit_terminates_the_run(env):
+    """Spec §6.2: a run's history is capped at 25,000 events; reaching the cap terminates the run
+    with cause EVENT_LIMIT_EXCEEDED. Signals are sent until the run refuses them."""
+    run = env.start("endless")
+    stop, errors, threads = threading.Event(), [], 4
+
+    def send(part):
+        client = make_client(env.server.endpoint)
+        i = part
+        try:
+            while not stop.is_set():
+                try:
+                    client.signal_workflow_execution(domain=DOMAIN, workflowId="endless", runId=run.run_id,
+                                                     signalName=f"s{i}")
+                except client.exceptions.UnknownResourceFault:
+                    stop.set()  # the run is closed
+                i += threads
+        except Exception as e:
+            errors.append(e)
+            stop.set()
+
+    workers = [threading.Thread(target=send, args=(p,)) for p in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    assert not errors, errors[0]
+    info = run.describe()["executionInfo"]
+    assert (info["executionStatus"], info["closeStatus"]) == ("CLOSED", "TERMINATED")
+    history = run.history()
+    assert len(history) <= 25000
+    assert [e["eventId"] for e in history] == list(range(1, len(history) + 1))
+    assert history[-1]["eventType"] == "WorkflowExecutionTerminated"
+    assert attrs(history[-1])["cause"] == "EVENT_LIMIT_EXCEEDED"
+    assert len(history) >= 24990  # the cap, not some earlier limit

@@ -162,3 +162,85 @@ def test_zero_second_timer_fires_as_its_own_event(env):
     run.decide([decision("StartTimer", timerId="now", startToFireTimeout="0")])
     fired = run.wait_for_event("TimerFired")
     assert attrs(fired)["timerId"] == "now"
+
+
+def test_temporary_decision_task_list_override_times_out_and_reverts(env):
+    """RespondDecisionTaskCompleted with taskList + taskListScheduleToStartTimeout: the next decision
+    task waits on the override list for at most that long, then SWF reverts to the run's list."""
+    run = env.start()
+    task = run.decide([], taskList={"name": "override"}, taskListScheduleToStartTimeout="1")
+    completed = one_event(run.history(), "DecisionTaskCompleted")
+    assert attrs(completed)["taskList"] == {"name": "override"}
+    assert attrs(completed)["taskListScheduleToStartTimeout"] == "1"
+    assert attrs(completed)["startedEventId"] == task["startedEventId"]
+
+    run.signal("wake-up")
+    scheduled = run.history()[-1]
+    assert scheduled["eventType"] == "DecisionTaskScheduled"
+    assert attrs(scheduled)["taskList"] == {"name": "override"}
+    assert attrs(scheduled)["scheduleToStartTimeout"] == "1"
+
+    timed_out = run.wait_for_event("DecisionTaskTimedOut")  # nobody polls "override"
+    assert attrs(timed_out) == {"timeoutType": "SCHEDULE_TO_START", "scheduledEventId": scheduled["eventId"],
+                                "startedEventId": 0}
+    assert elapsed(scheduled, timed_out) >= 1 - EARLY_SLACK
+    rescheduled = run.history()[timed_out["eventId"]]  # the event right after the timeout
+    assert rescheduled["eventType"] == "DecisionTaskScheduled"
+    assert attrs(rescheduled)["taskList"] == {"name": run.task_list}
+    assert "scheduleToStartTimeout" not in attrs(rescheduled)
+    retry = run.poll()  # on the original list
+    assert retry["startedEventId"] == rescheduled["eventId"] + 1
+
+
+def test_permanent_decision_task_list_override(env):
+    run = env.start()
+    run.decide([decision("StartTimer", timerId="t", startToFireTimeout="0")], taskList={"name": "moved"})
+    fired_then_scheduled = run.wait_for_event("DecisionTaskScheduled", count=2)
+    assert attrs(fired_then_scheduled)["taskList"] == {"name": "moved"}
+    moved = env.run_of(run.execution, "moved")
+    task = moved.poll()
+    assert "TimerFired" in event_types(task)
+    assert run.describe()["executionConfiguration"]["taskList"] == {"name": "moved"}
+
+
+def test_started_override_task_that_times_out_reverts_to_the_original_list(env):
+    # Spec §6.7: a temporary override also reverts when the task is started on the override list
+    # but not completed within the decision start-to-close timeout.
+    run = env.start(taskStartToCloseTimeout="1")
+    run.decide([], taskList={"name": "override"}, taskListScheduleToStartTimeout="30")
+    run.signal("wake-up")
+    on_override = env.run_of(run.execution, "override").poll()  # started, never completed
+    timed_out = run.wait_for_event("DecisionTaskTimedOut")
+    assert attrs(timed_out)["timeoutType"] == "START_TO_CLOSE"
+    assert attrs(timed_out)["startedEventId"] == on_override["startedEventId"]
+    rescheduled = run.history()[timed_out["eventId"]]
+    assert rescheduled["eventType"] == "DecisionTaskScheduled"
+    assert attrs(rescheduled)["taskList"] == {"name": run.task_list}
+
+
+def test_earliest_activity_deadline_wins(env):
+    # Schedule-to-close (1 s) expires before schedule-to-start (3 s): one timeout event, of the
+    # earlier kind, and nothing more when the later deadline passes.
+    run = env.start()
+    scheduled = _schedule(env, run, scheduleToStartTimeout="3", scheduleToCloseTimeout="1",
+                          startToCloseTimeout="30", heartbeatTimeout="NONE")
+    timed_out = run.wait_for_event("ActivityTaskTimedOut")
+    assert attrs(timed_out)["timeoutType"] == "SCHEDULE_TO_CLOSE"
+    assert attrs(timed_out)["startedEventId"] == 0
+    assert attrs(timed_out)["scheduledEventId"] == scheduled["eventId"]
+    time.sleep(3)
+    assert len([e for e in run.history() if e["eventType"] == "ActivityTaskTimedOut"]) == 1
+
+
+def test_run_timeout_makes_task_timeouts_moot(env):
+    run = env.start(executionStartToCloseTimeout="2")
+    _schedule(env, run, scheduleToStartTimeout="30", scheduleToCloseTimeout="30",
+              startToCloseTimeout="3", heartbeatTimeout="NONE")
+    task = poll_activity(env.swf, DOMAIN, "acts")
+    run.wait_closed()
+    time.sleep(2)  # past the activity's own start-to-close deadline
+    history = run.history()
+    assert history[-1]["eventType"] == "WorkflowExecutionTimedOut"
+    assert "ActivityTaskTimedOut" not in event_types(history)
+    with raises_code("UnknownResourceFault"):
+        env.swf.respond_activity_task_completed(taskToken=task["taskToken"])

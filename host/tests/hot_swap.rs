@@ -288,13 +288,53 @@ fn artifacts_are_swapped_in_while_runs_are_in_flight_and_runs_keep_their_artifac
         [digest(&incompatible), digest(&incompatible)]
     );
 
+    // `swfwasm plugins`: states, and an open run pinned to the active 1.0 artifact.
+    worker.stop();
+    d.start("e8", "1.0");
+    d.wait_for_event("e8", "ActivityTaskScheduled");
+    let listing = ok(
+        swfwasm_in(root)
+            .arg("--config")
+            .arg(&d.decider_config)
+            .args(["plugins", "--plugins"])
+            .arg(&plugin_dir)
+            .output()
+            .unwrap(),
+        "plugins",
+    );
+    let line = |file: &str| {
+        listing
+            .lines()
+            .find(|l| l.ends_with(file))
+            .unwrap_or_else(|| panic!("{file} missing from\n{listing}"))
+            .split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    assert_eq!(
+        line("hello-compatible.wasm"),
+        format!("inactive {} 0", &digest(&compatible)[..12])
+    );
+    assert_eq!(
+        line("hello-incompatible.wasm"),
+        format!("active {} 1", &digest(&incompatible)[..12])
+    );
+    assert_eq!(
+        line("hello-v2.wasm"),
+        format!("active {} 0", &digest(&v2)[..12])
+    );
+    assert!(line("broken.wasm").starts_with("rejected"), "{listing}");
+    let mut worker = activities("activities-3.log");
+    d.wait_for_event("e8", "WorkflowExecutionCompleted");
+
     // No restart, and every run's history is the seed's: no task lost, timed out or repeated.
     assert!(
         decider.0.try_wait().unwrap().is_none(),
         "the worker never restarted"
     );
     let seed = seed_event_types();
-    for run in ["e1", "e2", "e3", "e4", "e5", "e6", "e7"] {
+    for run in ["e1", "e2", "e3", "e4", "e5", "e6", "e7", "e8"] {
         assert_eq!(d.types(run), seed, "{run}");
     }
     let table = ok(

@@ -5,6 +5,7 @@
 mod local;
 mod offline;
 mod ops;
+mod plugins;
 mod replay;
 mod run;
 
@@ -163,6 +164,13 @@ enum Command {
         #[arg(long)]
         run_id: Option<String>,
     },
+    /// List the artifacts a worker with this configuration loads: state (active, draining,
+    /// inactive, rejected), digest, open runs pinned to each, types.
+    Plugins {
+        /// The plugin directory the worker watches.
+        #[arg(long = "plugins", value_name = "DIR")]
+        plugin_dir: Option<PathBuf>,
+    },
     /// Work with plugin artifacts.
     Plugin {
         #[command(subcommand)]
@@ -238,6 +246,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Local { .. } => unreachable!("handled above"),
         Command::Dev(args) => local::dev(runtime, args).await,
+        Command::Plugins { plugin_dir } => {
+            plugins::list(&runtime, &cli.config, plugin_dir.as_deref()).await
+        }
         Command::Replay {
             plugin,
             history,

@@ -1,0 +1,142 @@
+//! `swfwasm plugins`: the artifacts a worker with this configuration (and plugin directory)
+//! loads, which of them are active, and how many open runs are pinned to each.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use swf_model::{ExecutionTimeFilter, ListOpenWorkflowExecutionsInput};
+use swfwasm::runtime::{Plugin, PluginRuntime, PluginTypes};
+use swfwasm::worker::PluginSet;
+use swfwasm::worker::pin;
+
+use super::ops::load_config;
+use super::run::client;
+
+/// One artifact and what became of it.
+enum Loaded {
+    Ok(Plugin),
+    Rejected(String),
+}
+
+pub async fn list(
+    runtime: &PluginRuntime,
+    config_path: &Path,
+    plugin_dir: Option<&Path>,
+) -> anyhow::Result<ExitCode> {
+    let config = load_config(config_path)?;
+    let mut files: Vec<PathBuf> = config.plugins.clone();
+    if let Some(dir) = plugin_dir {
+        // The worker's order: oldest modification time first, so the newest is active.
+        let mut found = Vec::new();
+        for entry in std::fs::read_dir(dir)? {
+            let path = entry?.path();
+            if path.extension().is_some_and(|e| e == "wasm") {
+                found.push((std::fs::metadata(&path)?.modified().ok(), path));
+            }
+        }
+        found.sort();
+        files.extend(found.into_iter().map(|(_, path)| path));
+    }
+    let mut loaded = Vec::new();
+    let mut set = PluginSet::default();
+    for file in files {
+        match runtime.load_file(&file).await {
+            Ok(plugin) => {
+                set.insert(plugin.clone());
+                loaded.push((file, Loaded::Ok(plugin)));
+            }
+            Err(error) => loaded.push((file, Loaded::Rejected(format!("{error:#}")))),
+        }
+    }
+    let pinned = pinned_runs(&config).await?;
+    println!(
+        "{:<9} {:<12} {:>6}  {:<28} file",
+        "state", "digest", "pinned", "types"
+    );
+    for (file, outcome) in &loaded {
+        match outcome {
+            Loaded::Ok(plugin) => {
+                let digest = plugin.digest();
+                let pins = pinned.get(digest.hex()).copied().unwrap_or(0);
+                let (types, active) = describe(&set, plugin);
+                let state = if active {
+                    "active"
+                } else if pins > 0 {
+                    "draining"
+                } else {
+                    "inactive"
+                };
+                println!(
+                    "{state:<9} {:<12} {pins:>6}  {types:<28} {}",
+                    digest.short(),
+                    file.display()
+                );
+            }
+            Loaded::Rejected(why) => {
+                println!(
+                    "{:<9} {:<12} {:>6}  {:<28} {}",
+                    "rejected",
+                    "-",
+                    "-",
+                    "-",
+                    file.display()
+                );
+                println!("          {why}");
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The plugin's types as `name version` and whether it is the active artifact of any.
+fn describe(set: &PluginSet, plugin: &Plugin) -> (String, bool) {
+    let mut names = Vec::new();
+    let mut active = false;
+    match plugin.types() {
+        PluginTypes::Workflows(types) => {
+            for t in types {
+                names.push(format!("{} {}", t.name, t.version));
+                active |= set
+                    .decider(&t.name, &t.version)
+                    .is_some_and(|p| p.digest() == plugin.digest());
+            }
+        }
+        PluginTypes::Activities(types) => {
+            for t in types {
+                names.push(format!("{} {}", t.name, t.version));
+                active |= set
+                    .activity(&t.name, &t.version)
+                    .is_some_and(|(p, _)| p.digest() == plugin.digest());
+            }
+        }
+    }
+    (names.join(", "), active)
+}
+
+/// Open runs of the domain by the digest (hex) of the artifact that made their latest decision.
+async fn pinned_runs(
+    config: &swfwasm::worker::WorkerConfig,
+) -> anyhow::Result<HashMap<String, usize>> {
+    let client = client(config).await?;
+    let open = client
+        .list_open_workflow_executions(&ListOpenWorkflowExecutionsInput {
+            domain: config.domain.clone(),
+            start_time_filter: ExecutionTimeFilter {
+                oldest_date: 0.0,
+                latest_date: None,
+            },
+            ..Default::default()
+        })
+        .await?;
+    let mut pinned = HashMap::new();
+    for info in open {
+        let mut events = client
+            .get_workflow_execution_history(&config.domain, &info.execution)
+            .await?;
+        if let Some(digest) = pin::strip_events(&mut events) {
+            *pinned.entry(digest).or_default() += 1;
+        }
+    }
+    Ok(pinned)
+}

@@ -233,7 +233,8 @@ async fn register(client: &SwfClient, domain: &str, plugins: &PluginSet) -> anyh
     Ok(())
 }
 
-fn declared_version(plugins: &PluginSet, name: &str) -> anyhow::Result<String> {
+/// The single version of workflow type `name` the plugins declare.
+pub(super) fn declared_version(plugins: &PluginSet, name: &str) -> anyhow::Result<String> {
     let mut versions = Vec::new();
     for plugin in plugins.plugins() {
         if let PluginTypes::Workflows(types) = plugin.types() {

@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use serde::de::IgnoredAny;
 use swf_model::{
     Action, ExecutionTimeFilter, HistoryEvent, ListClosedWorkflowExecutionsInput,
@@ -14,7 +14,7 @@ use swf_model::{
     TaskList, TerminateWorkflowExecutionInput, WorkflowExecution, WorkflowExecutionFilter,
     WorkflowExecutionInfo, WorkflowType,
 };
-use swfwasm::runtime::{PluginRuntime, PluginTypes};
+use swfwasm::runtime::PluginRuntime;
 use swfwasm::swf::{SwfClient, SwfError};
 use swfwasm::worker::WorkerConfig;
 use swfwasm::worker::registration::{self, Registered};
@@ -132,25 +132,9 @@ async fn declared_version(
     config: &WorkerConfig,
     name: &str,
 ) -> anyhow::Result<String> {
-    let mut versions = Vec::new();
-    for plugin in load_plugins(runtime, &config.plugins).await?.plugins() {
-        if let PluginTypes::Workflows(types) = plugin.types() {
-            versions.extend(
-                types
-                    .iter()
-                    .filter(|t| t.name == name)
-                    .map(|t| t.version.clone()),
-            );
-        }
-    }
-    match versions.as_slice() {
-        [one] => Ok(one.clone()),
-        [] => bail!("no configured plugin declares workflow type {name}; pass --version"),
-        many => bail!(
-            "workflow type {name} has several versions ({}); pass --version",
-            many.join(", ")
-        ),
-    }
+    let plugins = load_plugins(runtime, &config.plugins).await?;
+    super::local::declared_version(&plugins, name)
+        .map_err(|e| anyhow::anyhow!("{e}; pass --version"))
 }
 
 /// The run to show: the given one, else the open run of `workflow_id`, else its latest run.

@@ -53,6 +53,7 @@ pub mod activity;
 pub mod bindings;
 pub mod decider;
 pub mod decisions;
+pub mod flow;
 pub mod history;
 pub mod log;
 pub mod types;

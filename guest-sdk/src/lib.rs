@@ -56,6 +56,7 @@ pub mod decisions;
 pub mod flow;
 pub mod history;
 pub mod log;
+pub mod testing;
 pub mod types;
 
 pub use swf_model;

@@ -1,108 +1,10 @@
 //! The high-level decider API on synthetic histories: what it asks for on each task, what it
 //! replays from the history, retries with backoff timers, batching and determinism.
 
-use serde_json::{Value, json};
-use swfwasm_guest::DecisionTask;
+use serde_json::json;
 use swfwasm_guest::flow::{ActivityFailure, Ending, RetryPolicy, Step, Workflow, all};
 use swfwasm_guest::swf_model::Decision;
-
-/// A history under construction: each call appends one event.
-struct History(Vec<Value>);
-
-impl History {
-    fn started(input: &str) -> History {
-        let mut h = History(Vec::new());
-        h.push(
-            "WorkflowExecutionStarted",
-            json!({
-            "input": input, "childPolicy": "TERMINATE", "taskList": {"name": "t"},
-            "workflowType": {"name": "W", "version": "1"}}),
-        );
-        h.decision_task();
-        h
-    }
-
-    fn push(&mut self, event_type: &str, attributes: Value) -> i64 {
-        let id = self.0.len() as i64 + 1;
-        let key = format!(
-            "{}{}EventAttributes",
-            event_type[..1].to_lowercase(),
-            &event_type[1..]
-        );
-        self.0.push(
-            json!({"eventId": id, "eventTimestamp": 1_700_000_000.0 + id as f64,
-            "eventType": event_type, key: attributes}),
-        );
-        id
-    }
-
-    /// DecisionTaskScheduled + DecisionTaskStarted.
-    fn decision_task(&mut self) {
-        let scheduled = self.push("DecisionTaskScheduled", json!({"taskList": {"name": "t"}}));
-        self.push(
-            "DecisionTaskStarted",
-            json!({"scheduledEventId": scheduled}),
-        );
-    }
-
-    /// DecisionTaskCompleted for the open decision task.
-    fn completed(&mut self) -> i64 {
-        let started = self.0.len() as i64;
-        self.push(
-            "DecisionTaskCompleted",
-            json!({"scheduledEventId": started - 1, "startedEventId": started}),
-        )
-    }
-
-    fn scheduled(&mut self, activity_id: &str, name: &str) -> i64 {
-        let completed = self.completed();
-        self.push(
-            "ActivityTaskScheduled",
-            json!({"activityId": activity_id,
-            "activityType": {"name": name, "version": "1"}, "taskList": {"name": "a"},
-            "decisionTaskCompletedEventId": completed}),
-        )
-    }
-
-    fn finished(&mut self, scheduled: i64, event_type: &str, extra: Value) {
-        let started = self.push(
-            "ActivityTaskStarted",
-            json!({"scheduledEventId": scheduled}),
-        );
-        let mut attributes = json!({"scheduledEventId": scheduled, "startedEventId": started});
-        attributes
-            .as_object_mut()
-            .unwrap()
-            .extend(extra.as_object().unwrap().clone());
-        self.push(event_type, attributes);
-        self.decision_task();
-    }
-
-    fn timer_fired(&mut self, timer_id: &str) {
-        let completed = self.completed();
-        let started = self.push(
-            "TimerStarted",
-            json!({"timerId": timer_id,
-            "startToFireTimeout": "1", "decisionTaskCompletedEventId": completed}),
-        );
-        self.push(
-            "TimerFired",
-            json!({"timerId": timer_id, "startedEventId": started}),
-        );
-        self.decision_task();
-    }
-
-    fn task(&self) -> DecisionTask {
-        DecisionTask::from_json(
-            &json!({
-            "taskToken": "t", "startedEventId": self.0.len(), "previousStartedEventId": 0,
-            "workflowExecution": {"workflowId": "w", "runId": "run-1"},
-            "workflowType": {"name": "W", "version": "1"}, "events": self.0})
-            .to_string(),
-        )
-        .unwrap()
-    }
-}
+use swfwasm_guest::testing::History;
 
 fn greet(wf: &mut Workflow) -> Step<Ending> {
     let name: String = wf.input().unwrap_or_default();
@@ -126,7 +28,7 @@ fn an_activity_is_scheduled_once_then_its_result_closes_the_workflow() {
         if a.activity_id == "Greet-1" && a.input.as_deref() == Some("\"World\""))
     );
 
-    let scheduled = h.scheduled("Greet-1", "Greet");
+    let scheduled = h.scheduled("Greet-1", "Greet", "1");
     h.decision_task();
     assert!(
         decide(&h, greet).is_empty(),
@@ -162,7 +64,7 @@ fn failures_are_retried_after_backoff_timers_then_given_up() {
         matches!(decide(&h, pay).as_slice(), [Decision::ScheduleActivityTask(a)] if a.activity_id == "Pay-1.1")
     );
     for attempt in 1..=2 {
-        let scheduled = h.scheduled(&format!("Pay-1.{attempt}"), "Pay");
+        let scheduled = h.scheduled(&format!("Pay-1.{attempt}"), "Pay", "1");
         h.finished(
             scheduled,
             "ActivityTaskFailed",
@@ -194,7 +96,7 @@ fn failures_are_retried_after_backoff_timers_then_given_up() {
             if a.activity_id == format!("Pay-1.{}", attempt + 1))
         );
     }
-    let scheduled = h.scheduled("Pay-1.3", "Pay");
+    let scheduled = h.scheduled("Pay-1.3", "Pay", "1");
     h.finished(
         scheduled,
         "ActivityTaskTimedOut",
@@ -340,8 +242,7 @@ fn the_first_of_two_branches_wins() {
         json!({"timerId": "sleep-1", "startToFireTimeout": "60",
         "decisionTaskCompletedEventId": completed}),
     );
-    h.push("WorkflowExecutionSignaled", json!({"signalName": "cancel"}));
-    h.decision_task();
+    h.signaled("cancel", None);
     assert!(matches!(
         decide(&h, race).as_slice(),
         [Decision::CancelWorkflowExecution(_)]

@@ -55,8 +55,9 @@ fn wait_until(what: &str, log: &Path, mut done: impl FnMut() -> bool) {
 }
 
 fn digest(file: &Path) -> String {
+    let scratch = tempfile::tempdir().unwrap();
     let text = ok(
-        swfwasm_in(file.parent().unwrap())
+        swfwasm_in(scratch.path())
             .args(["plugin", "inspect", "--json"])
             .arg(file)
             .output()

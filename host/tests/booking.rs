@@ -1,0 +1,231 @@
+//! Issue 7 end to end: the seed's airline booking (plugins/booking-decider, written with the
+//! flow API, and plugins/booking-activities) run by the worker against `swfwasm local`. Each
+//! path is steered by the input; each test asserts the exact sequence of activity types, the
+//! way the run closed, and that its history replays identically on the decider.
+
+mod common;
+#[path = "common/local_swf.rs"]
+mod local_swf;
+
+use std::path::Path;
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{plugin, succeeded as ok, swfwasm_in};
+use local_swf::LocalSwf;
+use serde_json::{Value, json};
+
+/// Kills the worker when the test ends, pass or fail.
+struct Worker(Child);
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn history(dir: &Path, workflow_id: &str) -> Vec<Value> {
+    let text = ok(
+        swfwasm_in(dir)
+            .args(["history", workflow_id, "--json"])
+            .output()
+            .unwrap(),
+        "history",
+    );
+    serde_json::from_str(&text).unwrap()
+}
+
+/// The activity types the run scheduled, in order.
+fn activities(events: &[Value]) -> Vec<String> {
+    events
+        .iter()
+        .filter(|e| e["eventType"] == "ActivityTaskScheduled")
+        .map(|e| {
+            e["activityTaskScheduledEventAttributes"]["activityType"]["name"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect()
+}
+
+fn wait_for(dir: &Path, workflow_id: &str, event_type: &str) -> Vec<Value> {
+    let deadline = Instant::now() + Duration::from_secs(90);
+    loop {
+        let events = history(dir, workflow_id);
+        if events.iter().any(|e| e["eventType"] == event_type) {
+            return events;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{workflow_id}: no {event_type} in 90 s: {:?}\n{}",
+            events
+                .iter()
+                .map(|e| e["eventType"].clone())
+                .collect::<Vec<_>>(),
+            std::fs::read_to_string(dir.join("worker.log")).unwrap_or_default()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+fn attributes<'e>(events: &'e [Value], event_type: &str) -> &'e Value {
+    let event = events
+        .iter()
+        .find(|e| e["eventType"] == event_type)
+        .unwrap();
+    let key = format!(
+        "{}{}EventAttributes",
+        event_type[..1].to_lowercase(),
+        &event_type[1..]
+    );
+    &event[key]
+}
+
+#[test]
+fn every_path_of_the_booking_workflow() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let service = LocalSwf::start(dir, 5);
+    std::fs::write(
+        dir.join("swfwasm.toml"),
+        format!(
+            "domain = \"travel\"\nendpoint = \"{}\"\nregion = \"us-east-1\"\nheartbeat_interval_ms = 200\n\
+             plugins = [{:?}, {:?}]\n\n[[task_list]]\nname = \"booking\"\nkind = \"activity\"\n\
+             pollers = 4\nmax_in_flight = 8\n\n[[task_list]]\nname = \"booking\"\nkind = \"decision\"\n",
+            service.endpoint(),
+            plugin("booking-decider"),
+            plugin("booking-activities")
+        ),
+    )
+    .unwrap();
+    ok(
+        swfwasm_in(dir).arg("register").output().unwrap(),
+        "register",
+    );
+    let itineraries = ["LHR-JFK", "LHR-BOS", "LHR-ORD"];
+    let trips = [
+        ("happy", json!({})),
+        ("two-declines", json!({"declines": {"LHR-JFK": 2}})),
+        ("regress", json!({"declines": {"LHR-JFK": 3}})),
+        (
+            "all-declined",
+            json!({"declines": {"LHR-JFK": 3, "LHR-BOS": 3, "LHR-ORD": 3}}),
+        ),
+        ("cancel", json!({"payment_seconds": 60})),
+    ];
+    for (id, steering) in &trips {
+        let mut input = json!({"traveller": "Ada Lovelace", "itineraries": itineraries});
+        input
+            .as_object_mut()
+            .unwrap()
+            .extend(steering.as_object().unwrap().clone());
+        ok(
+            swfwasm_in(dir)
+                .args(["start", "BookTrip", "--workflow-id", id, "--input"])
+                .arg(input.to_string())
+                .output()
+                .unwrap(),
+            "start",
+        );
+    }
+    let log = std::fs::File::create(dir.join("worker.log")).unwrap();
+    let _worker = Worker(
+        swfwasm_in(dir)
+            .arg("run")
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .unwrap(),
+    );
+
+    let (select, details, pay, confirm) = (
+        "SelectItinerary",
+        "SubmitDetails",
+        "ValidatePayment",
+        "ConfirmBooking",
+    );
+    let happy = wait_for(dir, "happy", "WorkflowExecutionCompleted");
+    assert_eq!(activities(&happy), [select, details, pay, confirm]);
+
+    let retried = wait_for(dir, "two-declines", "WorkflowExecutionCompleted");
+    assert_eq!(
+        activities(&retried),
+        [select, details, pay, pay, pay, confirm]
+    );
+
+    let regressed = wait_for(dir, "regress", "WorkflowExecutionCompleted");
+    assert_eq!(
+        activities(&regressed),
+        [select, details, pay, pay, pay, select, pay, confirm]
+    );
+    let result = attributes(&regressed, "WorkflowExecutionCompleted")["result"]
+        .as_str()
+        .unwrap();
+    assert!(
+        result.contains("LHR-BOS"),
+        "booked the second choice: {result}"
+    );
+
+    let failed = wait_for(dir, "all-declined", "WorkflowExecutionFailed");
+    assert_eq!(
+        activities(&failed),
+        [
+            select, details, pay, pay, pay, select, pay, pay, pay, select, pay, pay, pay
+        ]
+    );
+    let failure = attributes(&failed, "WorkflowExecutionFailed");
+    assert_eq!(
+        failure["reason"],
+        "payment declined for every itinerary tried"
+    );
+    assert!(
+        failure["details"]
+            .as_str()
+            .unwrap()
+            .starts_with("LHR-JFK, LHR-BOS, LHR-ORD"),
+        "{failure}"
+    );
+
+    // Cancel while the (slow) payment runs: wait until its activity has started.
+    let deadline = Instant::now() + Duration::from_secs(90);
+    loop {
+        let events = history(dir, "cancel");
+        let payment = events
+            .iter()
+            .find(|e| e["activityTaskScheduledEventAttributes"]["activityType"]["name"] == pay);
+        let started = payment.is_some_and(|p| {
+            events.iter().any(|e| {
+                e["activityTaskStartedEventAttributes"]["scheduledEventId"] == p["eventId"]
+            })
+        });
+        if started {
+            assert_eq!(activities(&events), [select, details, pay]);
+            break;
+        }
+        assert!(Instant::now() < deadline, "the payment never started");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    ok(
+        swfwasm_in(dir)
+            .args(["signal", "cancel", "cancel"])
+            .output()
+            .unwrap(),
+        "signal",
+    );
+    let canceled = wait_for(dir, "cancel", "WorkflowExecutionCanceled");
+    assert_eq!(activities(&canceled), [select, details, pay]);
+
+    for (id, _) in &trips {
+        let replayed = ok(
+            swfwasm_in(dir)
+                .args(["replay", "--workflow-id", id, "--plugin"])
+                .arg(plugin("booking-decider"))
+                .output()
+                .unwrap(),
+            "replay",
+        );
+        assert!(replayed.contains("identical"), "{id}: {replayed}");
+    }
+}

@@ -118,6 +118,16 @@ impl History {
         self.decision_task();
     }
 
+    /// Number of events so far.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether no event was recorded yet (never, after [`History::started`]).
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     /// The decision task a decider receives for this history.
     pub fn task(&self) -> DecisionTask {
         DecisionTask::from_json(

@@ -1,0 +1,121 @@
+//! `decide` of the booking decider (plugins/booking-decider, written with the flow API) over a
+//! history of about 1,000 events: a trip whose payments were declined for two itineraries
+//! (3 attempts each, with backoff timers) and whose third payment is being retried, padded
+//! with signals the workflow ignores. The wasm component run through the plugin runtime
+//! against the same code called natively (parse, replay, decide, serialise); prints the ratio
+//! of the two medians measured in this process.
+
+use std::hint::black_box;
+use std::path::Path;
+use std::time::Duration;
+
+use criterion::Criterion;
+use serde_json::json;
+use swfwasm::runtime::{PluginRuntime, RuntimeConfig};
+use swfwasm_guest::DecisionTask;
+use swfwasm_guest::flow::Workflow;
+use swfwasm_guest::testing::History;
+
+const EVENTS: usize = 1_000;
+
+/// The history described in the module docs.
+fn booking_history() -> DecisionTask {
+    let itineraries = ["LHR-JFK", "LHR-BOS", "LHR-ORD"];
+    let mut h = History::started(
+        &json!({"traveller": "Ada", "itineraries": itineraries,
+                "declines": {"LHR-JFK": 3, "LHR-BOS": 3, "LHR-ORD": 3}})
+        .to_string(),
+    );
+    let s = h.scheduled("SelectItinerary-1", "SelectItinerary", "1.0");
+    h.finished(s, "ActivityTaskCompleted", json!({"result": "\"LHR-JFK\""}));
+    let s = h.scheduled("SubmitDetails-1", "SubmitDetails", "1.0");
+    h.finished(s, "ActivityTaskCompleted", json!({"result": "\"ok\""}));
+    for (n, next) in [(1, "LHR-BOS"), (2, "LHR-ORD")] {
+        for attempt in 1..=3 {
+            let id = format!("ValidatePayment-{n}.{attempt}");
+            let s = h.scheduled(&id, "ValidatePayment", "1.0");
+            h.finished(
+                s,
+                "ActivityTaskFailed",
+                json!({"reason": "payment declined"}),
+            );
+            if attempt < 3 {
+                h.timer_fired(&format!("{id}.retry"));
+            }
+        }
+        let s = h.scheduled(
+            &format!("SelectItinerary-{}", n + 1),
+            "SelectItinerary",
+            "1.0",
+        );
+        h.finished(
+            s,
+            "ActivityTaskCompleted",
+            json!({"result": format!("\"{next}\"")}),
+        );
+    }
+    let s = h.scheduled("ValidatePayment-3.1", "ValidatePayment", "1.0");
+    h.finished(
+        s,
+        "ActivityTaskFailed",
+        json!({"reason": "payment declined"}),
+    );
+    h.timer_fired("ValidatePayment-3.1.retry");
+    while h.len() < EVENTS {
+        h.push("WorkflowExecutionSignaled", json!({"signalName": "status"}));
+    }
+    h.task()
+}
+
+fn main() {
+    let task = booking_history();
+    let json = serde_json::to_string(task.raw()).unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let runtime = PluginRuntime::new(RuntimeConfig::default()).unwrap();
+    let wasm = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/plugins/booking-decider.wasm");
+    let plugin = rt
+        .block_on(runtime.load_file(&wasm))
+        .unwrap_or_else(|e| panic!("{e}: run scripts/build-plugins first"));
+    let native = || {
+        let task = DecisionTask::from_json(black_box(&json)).unwrap();
+        let decisions = Workflow::decide(&task, booking_decider::book_trip);
+        serde_json::to_string(&decisions.into_response()).unwrap()
+    };
+    assert!(
+        native().contains("ValidatePayment-3.2"),
+        "the bench decides the next attempt"
+    );
+
+    let mut c = Criterion::default()
+        .configure_from_args()
+        .measurement_time(Duration::from_secs(5));
+    let mut group = c.benchmark_group("booking-decide");
+    group.bench_function("native", |b| b.iter(native));
+    group.bench_function("wasm", |b| {
+        b.iter(|| {
+            rt.block_on(runtime.decide(&plugin, black_box(task.raw())))
+                .unwrap()
+        })
+    });
+    group.finish();
+    c.final_summary();
+
+    let median = |name: &str| -> Option<f64> {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../target/criterion/booking-decide")
+            .join(name)
+            .join("new/estimates.json");
+        let estimates: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()?;
+        estimates["median"]["point_estimate"].as_f64()
+    };
+    if let (Some(native), Some(wasm)) = (median("native"), median("wasm")) {
+        println!(
+            "booking decide over {} events: native {:.1} µs, wasm {:.1} µs, ratio wasm/native = {:.2}x",
+            task.events().len(),
+            native / 1e3,
+            wasm / 1e3,
+            wasm / native
+        );
+    }
+}

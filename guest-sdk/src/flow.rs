@@ -7,6 +7,9 @@
 //! the activity, start the timer) and the call returns [`Suspend`], which the code propagates
 //! with `?`. When the function returns an [`Ending`], the workflow closes.
 //!
+//! Activities, timers ([`Workflow::sleep`]), signals, child workflows ([`Workflow::child`]),
+//! markers and continue-as-new ([`Ending::ContinueAsNew`]) are covered.
+//!
 //! Ids are derived from the order of calls (`<activity name>-<n>`, `sleep-<n>`), so a replay of
 //! the same code over the same history asks for the same things under the same ids and only
 //! the decisions not yet made are emitted.
@@ -52,6 +55,9 @@ pub enum Ending {
     },
     /// CancelWorkflowExecution.
     Cancel(Option<String>),
+    /// ContinueAsNewWorkflowExecution with a new input: the run closes and a new run of the
+    /// same type starts with a fresh history (use it when [`Workflow::history_len`] grows).
+    ContinueAsNew(Option<String>),
 }
 
 impl Ending {
@@ -151,6 +157,53 @@ struct Index {
     timers_started: HashMap<String, i64>,
     timers_fired: HashMap<String, i64>,
     signals: Vec<(String, Option<String>)>,
+    markers: Vec<(String, Option<String>)>,
+    /// Child workflow id → its latest state.
+    children: HashMap<String, ChildState>,
+}
+
+/// Where a child workflow stands.
+#[derive(Debug, Clone)]
+enum ChildState {
+    Pending,
+    Closed(Result<Option<String>, ChildFailure>),
+}
+
+/// Why a child workflow did not produce a result.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ChildFailure {
+    /// SWF refused to start it (the `StartChildWorkflowExecutionFailed` cause).
+    StartFailed(String),
+    /// It failed, with its reason and details.
+    Failed {
+        /// Reason.
+        reason: Option<String>,
+        /// Details.
+        details: Option<String>,
+    },
+    /// Its execution timed out.
+    TimedOut,
+    /// It was canceled.
+    Canceled(Option<String>),
+    /// It was terminated.
+    Terminated,
+    /// The result is not the JSON the code expects.
+    BadResult(String),
+}
+
+impl std::fmt::Display for ChildFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::StartFailed(cause) => write!(f, "could not be started: {cause}"),
+            Self::Failed { reason, .. } => {
+                write!(f, "failed: {}", reason.as_deref().unwrap_or("(no reason)"))
+            }
+            Self::TimedOut => write!(f, "timed out"),
+            Self::Canceled(_) => write!(f, "canceled"),
+            Self::Terminated => write!(f, "terminated"),
+            Self::BadResult(problem) => write!(f, "returned an unreadable result: {problem}"),
+        }
+    }
 }
 
 /// A workflow's view of one decision task; see the module docs.
@@ -195,6 +248,9 @@ impl<'t> Workflow<'t> {
             Ok(Ending::Cancel(details)) => {
                 out.cancel_workflow_execution(details);
             }
+            Ok(Ending::ContinueAsNew(input)) => {
+                out.continue_as_new_workflow_execution(input);
+            }
             Err(Suspend) => {}
         }
         out
@@ -218,7 +274,16 @@ impl<'t> Workflow<'t> {
                 EventAttributes::WorkflowExecutionSignaled(a) => {
                     index.signals.push((a.signal_name.clone(), a.input.clone()));
                 }
-                _ => {}
+                EventAttributes::MarkerRecorded(a) => {
+                    index
+                        .markers
+                        .push((a.marker_name.clone(), a.details.clone()));
+                }
+                other => {
+                    if let Some((id, state)) = child_transition(other) {
+                        index.children.insert(id, state);
+                    }
+                }
             }
         }
         Self {
@@ -234,11 +299,16 @@ impl<'t> Workflow<'t> {
         self.task.input_json()
     }
 
+    /// How many times `key` was asked for so far, this call included.
+    fn next_count(&mut self, key: &str) -> u32 {
+        let n = self.counters.entry(key.to_owned()).or_insert(0);
+        *n += 1;
+        *n
+    }
+
     /// The next id for `name` in call order: `name-1`, `name-2`, …
     fn next_id(&mut self, name: &str) -> String {
-        let n = self.counters.entry(name.to_owned()).or_insert(0);
-        *n += 1;
-        format!("{name}-{n}")
+        format!("{name}-{}", self.next_count(name))
     }
 
     /// Asks for activity `name`/`version`; configure it, then [`ActivityCall::run`] it.
@@ -252,6 +322,61 @@ impl<'t> Workflow<'t> {
             input: None,
             task_list: None,
             retry: RetryPolicy::attempts(1),
+        }
+    }
+
+    /// How many events the history has: past a few thousand, end with
+    /// [`Ending::ContinueAsNew`] to carry on in a fresh run.
+    pub fn history_len(&self) -> usize {
+        self.task.events().len()
+    }
+
+    /// Records marker `name` with `details` (JSON) the first time this call is reached; the
+    /// n-th call for a name stands for the n-th marker of that name.
+    pub fn record_marker<T: Serialize + ?Sized>(&mut self, name: &str, details: &T) {
+        let n = self.next_count(&format!("marker:{name}")) as usize;
+        if self.markers(name).len() < n {
+            self.decisions
+                .record_marker(name, serde_json::to_string(details).ok());
+        }
+    }
+
+    /// The details of every marker `name` in the history, oldest first.
+    pub fn markers(&self, name: &str) -> Vec<Option<String>> {
+        self.index
+            .markers
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, details)| details.clone())
+            .collect()
+    }
+
+    /// Runs child workflow `name`/`version` (workflow id `<this workflow id>:<name>-<n>`) with
+    /// `input` (JSON) and reads its JSON result.
+    pub fn child<I: Serialize + ?Sized, O: DeserializeOwned>(
+        &mut self,
+        name: &str,
+        version: &str,
+        input: &I,
+    ) -> Step<Result<O, ChildFailure>> {
+        let id = format!(
+            "{}:{}",
+            self.task.workflow_execution.workflow_id,
+            self.next_id(name)
+        );
+        match self.index.children.get(&id) {
+            None => {
+                self.decisions
+                    .start_child_workflow_execution(&id, name, version)
+                    .input = serde_json::to_string(input).ok();
+                Err(Suspend)
+            }
+            Some(ChildState::Pending) => Err(Suspend),
+            Some(ChildState::Closed(Ok(result))) => {
+                Ok(serde_json::from_str(result.as_deref().unwrap_or("null"))
+                    .map_err(|e| ChildFailure::BadResult(e.to_string())))
+            }
+            Some(ChildState::Closed(Err(failure))) => Ok(Err(failure.clone())),
         }
     }
 
@@ -391,6 +516,44 @@ impl ActivityCall<'_, '_> {
         }
         unreachable!("the last attempt returns")
     }
+}
+
+/// The child workflow (by workflow id) an event is about, and where that leaves it.
+fn child_transition(attributes: &EventAttributes) -> Option<(String, ChildState)> {
+    use ChildState::{Closed, Pending};
+    let id = |e: &swf_model::WorkflowExecution| e.workflow_id.clone();
+    Some(match attributes {
+        EventAttributes::StartChildWorkflowExecutionInitiated(a) => {
+            (a.workflow_id.clone(), Pending)
+        }
+        EventAttributes::StartChildWorkflowExecutionFailed(a) => (
+            a.workflow_id.clone(),
+            Closed(Err(ChildFailure::StartFailed(a.cause.as_str().to_owned()))),
+        ),
+        EventAttributes::ChildWorkflowExecutionCompleted(a) => {
+            (id(&a.workflow_execution), Closed(Ok(a.result.clone())))
+        }
+        EventAttributes::ChildWorkflowExecutionFailed(a) => (
+            id(&a.workflow_execution),
+            Closed(Err(ChildFailure::Failed {
+                reason: a.reason.clone(),
+                details: a.details.clone(),
+            })),
+        ),
+        EventAttributes::ChildWorkflowExecutionTimedOut(a) => (
+            id(&a.workflow_execution),
+            Closed(Err(ChildFailure::TimedOut)),
+        ),
+        EventAttributes::ChildWorkflowExecutionCanceled(a) => (
+            id(&a.workflow_execution),
+            Closed(Err(ChildFailure::Canceled(a.details.clone()))),
+        ),
+        EventAttributes::ChildWorkflowExecutionTerminated(a) => (
+            id(&a.workflow_execution),
+            Closed(Err(ChildFailure::Terminated)),
+        ),
+        _ => return None,
+    })
 }
 
 /// FNV-1a over two byte strings: a stable, dependency-free seed for the retry jitter.

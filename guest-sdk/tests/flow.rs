@@ -2,7 +2,9 @@
 //! replays from the history, retries with backoff timers, batching and determinism.
 
 use serde_json::json;
-use swfwasm_guest::flow::{ActivityFailure, Ending, RetryPolicy, Step, Workflow, all};
+use swfwasm_guest::flow::{
+    ActivityFailure, ChildFailure, Ending, RetryPolicy, Step, Workflow, all,
+};
 use swfwasm_guest::swf_model::Decision;
 use swfwasm_guest::testing::History;
 
@@ -256,4 +258,87 @@ fn failures_read_as_sentences() {
         details: Some("card".into()),
     };
     assert_eq!(failure.to_string(), "failed: declined (card)");
+}
+
+#[test]
+fn child_workflows_start_once_and_report_their_outcome() {
+    fn parent(wf: &mut Workflow) -> Step<Ending> {
+        match wf.child::<_, String>("Leg", "1", &"LHR")? {
+            Ok(leg) => Ok(Ending::complete(leg)),
+            Err(failure) => Ok(Ending::fail("leg failed", failure.to_string())),
+        }
+    }
+    let mut h = History::started("null");
+    assert!(
+        matches!(decide(&h, parent).as_slice(), [Decision::StartChildWorkflowExecution(c)]
+        if c.workflow_id == "workflow:Leg-1" && c.input.as_deref() == Some("\"LHR\""))
+    );
+    let completed = h.completed();
+    let initiated = h.push("StartChildWorkflowExecutionInitiated", json!({
+        "workflowId": "workflow:Leg-1", "workflowType": {"name": "Leg", "version": "1"},
+        "taskList": {"name": "t"}, "childPolicy": "TERMINATE", "decisionTaskCompletedEventId": completed}));
+    let child = json!({"workflowId": "workflow:Leg-1", "runId": "r2"});
+    let started = h.push(
+        "ChildWorkflowExecutionStarted",
+        json!({"workflowExecution": child,
+        "workflowType": {"name": "Leg", "version": "1"}, "initiatedEventId": initiated}),
+    );
+    h.decision_task();
+    assert!(decide(&h, parent).is_empty(), "the child runs");
+    let mut failed = h.clone();
+    h.push(
+        "ChildWorkflowExecutionCompleted",
+        json!({"workflowExecution": child,
+        "workflowType": {"name": "Leg", "version": "1"}, "result": "\"LHR-JFK\"",
+        "initiatedEventId": initiated, "startedEventId": started}),
+    );
+    h.decision_task();
+    assert!(
+        matches!(decide(&h, parent).as_slice(), [Decision::CompleteWorkflowExecution(c)]
+        if c.result.as_deref() == Some("LHR-JFK"))
+    );
+    failed.push(
+        "ChildWorkflowExecutionTerminated",
+        json!({"workflowExecution": child,
+        "workflowType": {"name": "Leg", "version": "1"},
+        "initiatedEventId": initiated, "startedEventId": started}),
+    );
+    failed.decision_task();
+    assert!(
+        matches!(decide(&failed, parent).as_slice(), [Decision::FailWorkflowExecution(f)]
+        if f.details.as_deref() == Some("terminated"))
+    );
+    assert_eq!(
+        ChildFailure::StartFailed("WORKFLOW_ALREADY_RUNNING".into()).to_string(),
+        "could not be started: WORKFLOW_ALREADY_RUNNING"
+    );
+}
+
+#[test]
+fn markers_are_recorded_once_and_long_histories_continue_as_new() {
+    fn noted(wf: &mut Workflow) -> Step<Ending> {
+        wf.record_marker("checkpoint", &1);
+        if wf.history_len() > 6 {
+            return Ok(Ending::ContinueAsNew(Some("\"next\"".into())));
+        }
+        wf.sleep(1).map(|()| Ending::Complete(None))
+    }
+    let mut h = History::started("null");
+    let first = decide(&h, noted);
+    assert!(
+        matches!(first.as_slice(), [Decision::RecordMarker(m), Decision::StartTimer(_)]
+        if m.marker_name == "checkpoint" && m.details.as_deref() == Some("1"))
+    );
+    let completed = h.completed();
+    h.push(
+        "MarkerRecorded",
+        json!({"markerName": "checkpoint", "details": "1",
+        "decisionTaskCompletedEventId": completed}),
+    );
+    h.signaled("noise", None);
+    assert!(
+        matches!(decide(&h, noted).as_slice(), [Decision::ContinueAsNewWorkflowExecution(c)]
+        if c.input.as_deref() == Some("\"next\"")),
+        "the marker is not recorded twice"
+    );
 }

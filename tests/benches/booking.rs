@@ -100,22 +100,8 @@ fn main() {
     group.finish();
     c.final_summary();
 
-    let median = |name: &str| -> Option<f64> {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../target/criterion/booking-decide")
-            .join(name)
-            .join("new/estimates.json");
-        let estimates: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()?;
-        estimates["median"]["point_estimate"].as_f64()
-    };
-    if let (Some(native), Some(wasm)) = (median("native"), median("wasm")) {
-        println!(
-            "booking decide over {} events: native {:.1} µs, wasm {:.1} µs, ratio wasm/native = {:.2}x",
-            task.events().len(),
-            native / 1e3,
-            wasm / 1e3,
-            wasm / native
-        );
-    }
+    swfwasm_tests::print_wasm_native_ratio(
+        "booking-decide",
+        &format!("booking decide over {} events", task.events().len()),
+    );
 }

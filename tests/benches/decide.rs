@@ -44,21 +44,8 @@ fn main() {
     group.finish();
     c.final_summary();
 
-    let median = |name: &str| -> Option<f64> {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../target/criterion/decide-1000-events")
-            .join(name)
-            .join("new/estimates.json");
-        let estimates: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()?;
-        estimates["median"]["point_estimate"].as_f64()
-    };
-    if let (Some(native), Some(wasm)) = (median("native"), median("wasm")) {
-        println!(
-            "decide over {EVENTS} events: native {:.1} µs, wasm {:.1} µs, ratio wasm/native = {:.2}x",
-            native / 1e3,
-            wasm / 1e3,
-            wasm / native
-        );
-    }
+    swfwasm_tests::print_wasm_native_ratio(
+        "decide-1000-events",
+        &format!("decide over {EVENTS} events"),
+    );
 }

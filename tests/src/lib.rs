@@ -44,3 +44,26 @@ pub fn synthetic_hello_task(events: usize) -> DecisionTask {
     }))
     .expect("the synthetic history is valid SWF JSON")
 }
+
+/// Prints the medians of a criterion group's `native` and `wasm` benchmarks (read from the
+/// estimates criterion just wrote under `target/criterion/<group>`) and their ratio.
+pub fn print_wasm_native_ratio(group: &str, what: &str) {
+    let median = |name: &str| -> Option<f64> {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../target/criterion")
+            .join(group)
+            .join(name)
+            .join("new/estimates.json");
+        let estimates: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()?;
+        estimates["median"]["point_estimate"].as_f64()
+    };
+    if let (Some(native), Some(wasm)) = (median("native"), median("wasm")) {
+        println!(
+            "{what}: native {:.1} µs, wasm {:.1} µs, ratio wasm/native = {:.2}x",
+            native / 1e3,
+            wasm / 1e3,
+            wasm / native
+        );
+    }
+}

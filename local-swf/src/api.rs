@@ -656,25 +656,11 @@ async fn poll_decision(shared: &Shared, input: PollForDecisionTaskInput) -> Serv
         .opt_len("identity", &input.identity, MAX_IDENTITY_LEN)
         .page_token(&input.next_page_token)
         .done()?;
-    let deadline = tokio::time::Instant::now() + shared.poll_hold;
-    loop {
-        if shared.is_closing() {
-            return Ok(json!({"startedEventId": 0, "previousStartedEventId": 0}));
-        }
-        let polled = shared.lock().poll_decision(&shared.engine, &input)?;
-        shared.deadlines_changed.notify_one();
-        match polled {
-            Polled::Answer(answer) => return Ok(answer),
-            Polled::Wait(mut waiter) => {
-                if tokio::time::timeout_at(deadline, waiter.woken())
-                    .await
-                    .is_err()
-                {
-                    return Ok(json!({"startedEventId": 0, "previousStartedEventId": 0}));
-                }
-            }
-        }
-    }
+    let empty = json!({"startedEventId": 0, "previousStartedEventId": 0});
+    hold(shared, empty, |engine| {
+        engine.poll_decision(&shared.engine, &input)
+    })
+    .await
 }
 
 async fn poll_activity(shared: &Shared, input: PollForActivityTaskInput) -> ServiceResult<Value> {
@@ -683,12 +669,26 @@ async fn poll_activity(shared: &Shared, input: PollForActivityTaskInput) -> Serv
         .id("taskList.name", &input.task_list.name)
         .opt_len("identity", &input.identity, MAX_IDENTITY_LEN)
         .done()?;
+    let empty = json!({"startedEventId": 0});
+    hold(shared, empty, |engine| {
+        engine.poll_activity(&shared.engine, &input)
+    })
+    .await
+}
+
+/// The long poll: tries `attempt`, waits in the waiting room while nothing is queued, and
+/// answers `empty` when the hold expires or the service stops.
+async fn hold(
+    shared: &Shared,
+    empty: Value,
+    mut attempt: impl FnMut(&mut Engine) -> ServiceResult<Polled>,
+) -> ServiceResult<Value> {
     let deadline = tokio::time::Instant::now() + shared.poll_hold;
     loop {
         if shared.is_closing() {
-            return Ok(json!({"startedEventId": 0}));
+            return Ok(empty);
         }
-        let polled = shared.lock().poll_activity(&shared.engine, &input)?;
+        let polled = attempt(&mut shared.lock())?;
         shared.deadlines_changed.notify_one();
         match polled {
             Polled::Answer(answer) => return Ok(answer),
@@ -697,7 +697,7 @@ async fn poll_activity(shared: &Shared, input: PollForActivityTaskInput) -> Serv
                     .await
                     .is_err()
                 {
-                    return Ok(json!({"startedEventId": 0}));
+                    return Ok(empty);
                 }
             }
         }

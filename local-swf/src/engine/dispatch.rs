@@ -125,6 +125,11 @@ impl Engine {
         self.waiters.wake_all();
     }
 
+    /// Whether a task is queued on the list: an empty poll needs no transaction.
+    fn has_queued(&self, kind: QueueKind, key: &QueueKey) -> bool {
+        self.queues.contains_key(&(kind, key.clone()))
+    }
+
     /// One attempt of PollForDecisionTask: a further history page, a task, or a waiter.
     pub fn poll_decision(
         &mut self,
@@ -136,7 +141,11 @@ impl Engine {
             return self.decision_page(input, token).map(Polled::Answer);
         }
         let key = (input.domain.clone(), input.task_list.name.clone());
-        let taken = self.transact(|engine| engine.take_decision_task(&key, input))?;
+        let taken = if self.has_queued(QueueKind::Decision, &key) {
+            self.transact(|engine| engine.take_decision_task(&key, input))?
+        } else {
+            None
+        };
         match taken {
             Some((run_id, previous, token)) => {
                 let page = self.decision_response(input, &run_id, previous, token, None)?;
@@ -265,7 +274,11 @@ impl Engine {
     ) -> ServiceResult<Polled> {
         self.require_domain(&input.domain)?;
         let key = (input.domain.clone(), input.task_list.name.clone());
-        let taken = self.transact(|engine| engine.take_activity_task(&key, input))?;
+        let taken = if self.has_queued(QueueKind::Activity, &key) {
+            self.transact(|engine| engine.take_activity_task(&key, input))?
+        } else {
+            None
+        };
         match taken {
             Some(answer) => Ok(Polled::Answer(answer)),
             None => Ok(Polled::Wait(Waiter {

@@ -390,7 +390,8 @@ impl Engine {
 
     /// Brings the queue entries and the deadline of one run in line with its state.
     fn reindex(&mut self, run_id: &str) {
-        for (kind, key, queued) in self.queued_of_run.remove(run_id).unwrap_or_default() {
+        let before = self.queued_of_run.remove(run_id).unwrap_or_default();
+        for (kind, key, queued) in before.iter().cloned() {
             if let Some(set) = self.queues.get_mut(&(kind, key.clone())) {
                 set.remove(&queued);
                 if set.is_empty() {
@@ -445,7 +446,10 @@ impl Engine {
                 .entry((*kind, key.clone()))
                 .or_default()
                 .insert(queued.clone());
-            self.waiters.wake(*kind, key);
+            // Only a newly queued task is news to a waiting poller.
+            if !before.contains(&(*kind, key.clone(), queued.clone())) {
+                self.waiters.wake(*kind, key);
+            }
         }
         self.queued_of_run.insert(run_id.to_owned(), entries);
     }

@@ -145,7 +145,6 @@ fn credentials_error(error: CredentialsError) -> SwfError {
 
 #[cfg(test)]
 mod tests {
-    use hmac::{Hmac, Mac};
     use sha2::{Digest, Sha256};
 
     use super::*;
@@ -161,9 +160,8 @@ mod tests {
     }
 
     fn hmac(key: &[u8], data: &str) -> Vec<u8> {
-        let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("any key length");
-        mac.update(data.as_bytes());
-        mac.finalize().into_bytes().to_vec()
+        let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, key);
+        ring::hmac::sign(&key, data.as_bytes()).as_ref().to_vec()
     }
 
     fn sha256_hex(data: &[u8]) -> String {

@@ -1,7 +1,14 @@
-//! The seed's HelloDecider: schedule `HelloWorld` when the workflow starts, complete the
-//! workflow when it has finished.
+//! The seed's HelloDecider: schedule `HelloWorld` when the workflow starts (passing the
+//! workflow's input on), complete the workflow when it has finished, fail it with the
+//! activity's reason and details if it failed.
+//!
+//! `plugins/js-hello`, `plugins/python-hello` and `plugins/c-hello` decide exactly the same way;
+//! `host/tests/polyglot.rs` runs them against each other.
 
 use swfwasm_guest::prelude::*;
+
+mod hello;
+pub use hello::decide_hello;
 
 /// Decides HelloWorkflow 1.0.
 pub struct HelloDecider;
@@ -10,6 +17,7 @@ impl Decider for HelloDecider {
     fn workflow_types() -> Vec<WorkflowTypeDecl> {
         vec![
             WorkflowTypeDecl::new("HelloWorkflow", "1.0")
+                .description("The seed's HelloWorkflow, in Rust")
                 .default_task_list("default")
                 .default_execution_start_to_close_timeout("3600")
                 .default_task_start_to_close_timeout("300")
@@ -18,19 +26,7 @@ impl Decider for HelloDecider {
     }
 
     fn decide(task: &DecisionTask) -> Result<Decisions, BoxError> {
-        let mut decisions = Decisions::new();
-        match task.workflow_events().last().map(|e| e.event_type()) {
-            Some("WorkflowExecutionStarted") => {
-                decisions
-                    .schedule_activity_task("saying_hi", "HelloWorld", "1.0")
-                    .task_list("default");
-            }
-            Some("ActivityTaskCompleted") => {
-                decisions.complete_workflow_execution(None);
-            }
-            _ => {}
-        }
-        Ok(decisions)
+        Ok(decide_hello(task, "saying_hi"))
     }
 }
 

@@ -134,23 +134,33 @@ fn main() {
 
     let rust = &figures[0].1;
     println!(
-        "{:<8} {:>16} {:>18} {:>18} {:>18} {:>18}",
+        "{:<8} {:>18} {:>20} {:>20} {:>18} {:>18}",
         "guest", "size (2 plugins)", "first compile", "load from cache", "decide", "execute"
     );
     for (language, f) in &figures {
         println!(
-            "{:<8} {:>8.0} KB {:>5.0}x {:>9.1} ms {:>5.0}x {:>9.2} ms {:>5.1}x {:>9.0} µs {:>5.1}x {:>9.0} µs {:>5.1}x",
+            "{:<8} {:>9.0} KB {:>6} {:>10.1} ms {:>7} {:>10.2} ms {:>7} {:>8.0} µs {:>7} {:>8.0} µs {:>7}",
             language,
             f.size as f64 / 1024.0,
-            f.size as f64 / rust.size as f64,
+            ratio(f.size as f64, rust.size as f64),
             f.compile * 1e3,
-            f.compile / rust.compile,
+            ratio(f.compile, rust.compile),
             f.cached_load * 1e3,
-            f.cached_load / rust.cached_load,
+            ratio(f.cached_load, rust.cached_load),
             f.decide * 1e6,
-            f.decide / rust.decide,
+            ratio(f.decide, rust.decide),
             f.execute * 1e6,
-            f.execute / rust.execute,
+            ratio(f.execute, rust.execute),
         );
+    }
+}
+
+/// `value / rust` as "2.4x", with two significant digits below 10.
+fn ratio(value: f64, rust: f64) -> String {
+    let r = value / rust;
+    if r < 10.0 {
+        format!("{r:.2}x")
+    } else {
+        format!("{r:.0}x")
     }
 }

@@ -279,6 +279,20 @@ fn artifacts_are_swapped_in_while_runs_are_in_flight_and_runs_keep_their_artifac
     d.wait_for_event("e6", "WorkflowExecutionCompleted");
     assert_eq!(d.deciders("e6"), [digest(&v2), digest(&v2)]);
 
+    // An artifact on a task list the worker did not poll: it starts polling it.
+    let own_list = plugin("hello-own-task-list");
+    deploy(&own_list, &plugin_dir);
+    d.wait_for_log("plugin activated", 5);
+    d.start("e9", "3.0");
+    d.wait_for_event("e9", "WorkflowExecutionCompleted");
+    assert_eq!(d.deciders("e9"), [digest(&own_list), digest(&own_list)]);
+    let log = d.log();
+    assert!(
+        log.lines()
+            .any(|l| l.contains("polling") && l.contains("task_list=hello-v3")),
+        "the new task list is polled:\n{log}"
+    );
+
     // A broken artifact is rejected; the worker keeps serving without a gap.
     std::fs::write(plugin_dir.join("broken.wasm"), b"\0asm not really").unwrap();
     d.wait_for_log("plugin rejected", 1);
@@ -335,7 +349,7 @@ fn artifacts_are_swapped_in_while_runs_are_in_flight_and_runs_keep_their_artifac
         "the worker never restarted"
     );
     let seed = seed_event_types();
-    for run in ["e1", "e2", "e3", "e4", "e5", "e6", "e7", "e8"] {
+    for run in ["e1", "e2", "e3", "e4", "e5", "e6", "e7", "e8", "e9"] {
         assert_eq!(d.types(run), seed, "{run}");
     }
     let table = ok(

@@ -4,7 +4,9 @@
 //! Data flow: for every configured task list, `pollers` loops each take a free slot (at most
 //! `max_in_flight` tasks run per list), long-poll SWF, and hand the task to
 //! [`decision::handle`] or [`activity::handle`] on its own tokio task. Those route by type,
-//! run the plugin in the [`PluginRuntime`], and answer SWF.
+//! run the plugin in the [`PluginRuntime`], and answer SWF. A worker whose configuration names
+//! no task lists polls those its plugins declare, including the lists of artifacts that arrive
+//! while it runs (hot swap).
 //!
 //! Shutdown: once [`Shutdown::trigger`] is called no new poll starts, polls already in
 //! flight return normally and what they return is run, and [`Worker::run`] returns when every
@@ -19,6 +21,7 @@ pub mod plugin_dir;
 mod plugins;
 pub mod registration;
 
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -81,6 +84,8 @@ pub(crate) struct Context {
 pub struct Worker {
     context: Arc<Context>,
     task_lists: Vec<TaskListConfig>,
+    /// The task lists come from the plugins (none configured): poll new artifacts' lists too.
+    follow_plugins: bool,
 }
 
 impl Worker {
@@ -92,7 +97,8 @@ impl Worker {
         plugins: PluginSet,
         config: WorkerConfig,
     ) -> Self {
-        let task_lists = if config.task_lists.is_empty() {
+        let follow_plugins = config.task_lists.is_empty();
+        let task_lists = if follow_plugins {
             plugins.default_task_lists()
         } else {
             config.task_lists.clone()
@@ -108,6 +114,7 @@ impl Worker {
                 upgrades: Default::default(),
             }),
             task_lists,
+            follow_plugins,
         }
     }
 
@@ -123,27 +130,62 @@ impl Worker {
 
     /// Polls until `shutdown` is triggered, then finishes the tasks in flight.
     pub async fn run(self, shutdown: Shutdown) {
-        let mut pollers = tokio::task::JoinSet::new();
-        let mut slots = Vec::new();
+        let mut polling = Polling::default();
         for list in &self.task_lists {
-            let slot = Arc::new(Semaphore::new(list.max_in_flight.max(1)));
-            slots.push((slot.clone(), list.max_in_flight.max(1)));
-            tracing::info!(task_list = %list.name, kind = ?list.kind, pollers = list.pollers, max_in_flight = list.max_in_flight, "polling");
-            for _ in 0..list.pollers.max(1) {
-                pollers.spawn(poll_loop(
-                    self.context.clone(),
-                    list.clone(),
-                    slot.clone(),
-                    shutdown.subscribe(),
-                ));
+            polling.start(&self.context, list, &shutdown);
+        }
+        let mut swaps = self.context.plugins.subscribe();
+        let mut stop = shutdown.subscribe();
+        loop {
+            let following = self.follow_plugins && !*stop.borrow();
+            tokio::select! {
+                Some(_) = polling.pollers.join_next() => {}
+                Ok(()) = swaps.changed(), if following => {
+                    let set = swaps.borrow_and_update().clone();
+                    for list in set.default_task_lists() {
+                        polling.start(&self.context, &list, &shutdown);
+                    }
+                }
+                // Only wakes the loop, so that `following` turns false.
+                _ = stop.changed(), if following => {}
+                else => break,
             }
         }
-        while pollers.join_next().await.is_some() {}
         tracing::info!("polling stopped; waiting for tasks in flight");
-        for (slot, size) in slots {
+        for (slot, size) in polling.slots {
             let _all = slot.acquire_many(size as u32).await;
         }
         tracing::info!("all tasks answered; worker stopped");
+    }
+}
+
+/// The poll loops of a running worker, and the slots that bound each task list's tasks in
+/// flight.
+#[derive(Default)]
+struct Polling {
+    pollers: tokio::task::JoinSet<()>,
+    slots: Vec<(Arc<Semaphore>, usize)>,
+    polled: HashSet<(String, TaskKind)>,
+}
+
+impl Polling {
+    /// Starts `list`'s pollers, unless the list is already polled.
+    fn start(&mut self, context: &Arc<Context>, list: &TaskListConfig, shutdown: &Shutdown) {
+        if !self.polled.insert((list.name.clone(), list.kind)) {
+            return;
+        }
+        let size = list.max_in_flight.max(1);
+        let slot = Arc::new(Semaphore::new(size));
+        self.slots.push((slot.clone(), size));
+        tracing::info!(task_list = %list.name, kind = ?list.kind, pollers = list.pollers, max_in_flight = list.max_in_flight, "polling");
+        for _ in 0..list.pollers.max(1) {
+            self.pollers.spawn(poll_loop(
+                context.clone(),
+                list.clone(),
+                slot.clone(),
+                shutdown.subscribe(),
+            ));
+        }
     }
 }
 

@@ -3,12 +3,15 @@
 //!
 //! Several artifacts may declare the same type: the one added last is *active* (new runs, and
 //! activity tasks, go to it); the earlier ones stay loaded for runs pinned to them (see
-//! [`super::pin`]). [`LivePlugins`] holds the current set behind a lock that is only taken to
-//! clone or replace an `Arc`, so a swap is atomic and a task keeps the artifact it started with.
+//! [`super::pin`]). [`LivePlugins`] holds the current set in a watch channel whose value is an
+//! `Arc`, so a swap is atomic, a task keeps the artifact it started with, and the worker hears of
+//! every swap (to poll task lists that new artifacts declare).
 
 use std::collections::{BTreeSet, HashMap};
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use std::time::Duration;
+
+use tokio::sync::watch;
 
 use crate::runtime::{Plugin, PluginTypes};
 
@@ -117,32 +120,36 @@ impl PluginSet {
 }
 
 /// The current plugin set of a running worker, replaced whole when artifacts come and go.
-#[derive(Default)]
 pub struct LivePlugins {
-    current: RwLock<Arc<PluginSet>>,
+    current: watch::Sender<Arc<PluginSet>>,
+}
+
+impl Default for LivePlugins {
+    fn default() -> Self {
+        Self::new(PluginSet::default())
+    }
 }
 
 impl LivePlugins {
     /// Starts with `set`.
     pub fn new(set: PluginSet) -> Self {
         Self {
-            current: RwLock::new(Arc::new(set)),
+            current: watch::Sender::new(Arc::new(set)),
         }
     }
 
     /// The set now; it stays valid (and its artifacts loaded) for as long as it is held.
     pub fn snapshot(&self) -> Arc<PluginSet> {
-        self.current
-            .read()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .clone()
+        self.current.borrow().clone()
     }
 
     /// Makes `set` the current set.
     pub fn replace(&self, set: PluginSet) {
-        *self
-            .current
-            .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Arc::new(set);
+        self.current.send_replace(Arc::new(set));
+    }
+
+    /// A receiver that sees every later [`replace`](Self::replace).
+    pub fn subscribe(&self) -> watch::Receiver<Arc<PluginSet>> {
+        self.current.subscribe()
     }
 }

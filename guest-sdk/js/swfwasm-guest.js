@@ -150,8 +150,8 @@ export class Decisions {
     return this.push('RequestCancelActivityTask', { activityId });
   }
 
-  /** The JSON string `decide` returns. */
-  toJSON() {
+  /** The RespondDecisionTaskCompleted body: the JSON string `decide` returns. */
+  toResponse() {
     return JSON.stringify(defined({ decisions: this.decisions, executionContext: this.executionContext }));
   }
 }

@@ -34,5 +34,5 @@ export function decide(json) {
       decisions.failWorkflowExecution(last.attributes.reason, last.attributes.details);
       break;
   }
-  return decisions.toJSON();
+  return decisions.toResponse();
 }

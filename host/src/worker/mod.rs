@@ -135,6 +135,8 @@ impl Worker {
             polling.start(&self.context, list, &shutdown);
         }
         let mut swaps = self.context.plugins.subscribe();
+        // A swap between `Worker::new` and here is already marked seen: look at the set once.
+        swaps.mark_changed();
         let mut stop = shutdown.subscribe();
         loop {
             let following = self.follow_plugins && !*stop.borrow();

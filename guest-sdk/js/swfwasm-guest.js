@@ -8,7 +8,7 @@
 //
 // Payloads are the JSON SWF itself speaks, so every field name below is SWF's (camelCase).
 
-import { log as hostLog } from 'swfwasm:plugin/host@0.1.0';
+import { log as hostLog } from 'swfwasm:plugin/host@0.2.0';
 
 /** Writes `message` to the host's log at `level` ('trace' | 'debug' | 'info' | 'warn' | 'error'). */
 export function log(level, message) {

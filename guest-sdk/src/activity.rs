@@ -1,15 +1,21 @@
 //! The [`Activity`] trait, heartbeats, and the [`export_activity!`](crate::export_activity)
-//! macro that turns an implementation into the `execute` and `describe` exports of the
-//! `activity` world.
+//! macro that turns an implementation into the `describe`, `requires` and `execute` exports of
+//! the `activity` world.
 
 use std::ops::Deref;
 
-use crate::ActivityTypeDecl;
+use crate::{ActivityTypeDecl, Requirements};
 
 /// One unit of work: given an activity task, produce a result or a failure.
 pub trait Activity {
     /// The activity types this plugin serves, with their registration defaults.
     fn activity_types() -> Vec<ActivityTypeDecl>;
+
+    /// The outbound hosts and config keys the activity uses ([`Requirements`]). The default
+    /// needs nothing: no HTTP, no config.
+    fn requirements() -> Requirements {
+        Requirements::new()
+    }
 
     /// Performs the task. `Ok` is answered with RespondActivityTaskCompleted; an
     /// [`ActivityError`] with RespondActivityTaskFailed or RespondActivityTaskCanceled.
@@ -177,6 +183,28 @@ pub fn __describe<A: Activity>()
         .collect()
 }
 
+/// Converts the declared needs into the WIT record; used by the export glue.
+#[cfg(feature = "activity")]
+#[doc(hidden)]
+pub fn __requires<A: Activity>() -> crate::bindings::activity::swfwasm::plugin::types::Requirements
+{
+    use crate::bindings::activity::swfwasm::plugin::types::{Need, Requirements as Wit};
+    let convert = |needs: Vec<crate::types::Need>| -> Vec<Need> {
+        needs
+            .into_iter()
+            .map(|n| Need {
+                name: n.name,
+                required: n.required,
+            })
+            .collect()
+    };
+    let needs = A::requirements();
+    Wit {
+        outbound_hosts: convert(needs.outbound_hosts),
+        config_keys: convert(needs.config_keys),
+    }
+}
+
 /// Exports an [`Activity`] implementation as this component's `activity` world.
 ///
 /// Use once per plugin crate, with the `activity` feature of `swfwasm-guest` enabled.
@@ -192,6 +220,10 @@ macro_rules! export_activity {
             -> ::std::vec::Vec<$crate::bindings::activity::swfwasm::plugin::types::ActivityTypeDecl>
             {
                 $crate::activity::__describe::<$activity>()
+            }
+
+            fn requires() -> $crate::bindings::activity::swfwasm::plugin::types::Requirements {
+                $crate::activity::__requires::<$activity>()
             }
 
             fn execute(

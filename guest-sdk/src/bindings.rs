@@ -24,5 +24,9 @@ pub mod activity {
         pub_export_macro: true,
         export_macro_name: "__export_activity_world",
         default_bindings_module: "swfwasm_guest::bindings::activity",
+        // wasi:http and the wasi:io, wasi:clocks types it uses, under `activity::wasi`. A
+        // plugin that never sends a request does not import them: unused imports are dropped
+        // when the component is made.
+        generate_all,
     });
 }

@@ -113,3 +113,71 @@ builder_setters!(ActivityTypeDecl {
     /// Sets the default schedule-to-close timeout.
     default_task_schedule_to_close_timeout,
 });
+
+/// One capability an activity asks the operator for: an outbound host pattern or a config key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Need {
+    /// The host pattern or the config key.
+    pub name: String,
+    /// Whether the artifact stays inactive when the operator does not grant it.
+    pub required: bool,
+}
+
+/// What an activity needs beyond computing, returned by
+/// [`Activity::requirements`](crate::Activity::requirements) and read by the host through the
+/// `requires` export when the artifact is loaded.
+///
+/// The capability an activity gets is what it declares here AND what the operator grants in
+/// `swfwasm.toml`: a request to a host that is not both declared and granted is answered
+/// `HTTP-request-denied`, a key that is not declared is answered
+/// [`ConfigError::Undeclared`](crate::config::ConfigError::Undeclared). A *required* need the
+/// operator does not grant keeps the artifact inactive (the host says which); an optional one is
+/// simply unavailable at run time.
+///
+/// ```
+/// use swfwasm_guest::Requirements;
+///
+/// let needs = Requirements::new()
+///     .outbound_host("{PAYMENT_URL}", true) // the origin of config key PAYMENT_URL's value
+///     .outbound_host("https://*.example.com", false)
+///     .config_key("PAYMENT_URL", true)
+///     .config_key("PAYMENT_KEY", true);
+/// assert_eq!(needs.config_keys.len(), 2);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Requirements {
+    /// Hosts the activity sends HTTP requests to (see [`Requirements::outbound_host`]).
+    pub outbound_hosts: Vec<Need>,
+    /// Keys the activity reads with [`config::get`](crate::config::get).
+    pub config_keys: Vec<Need>,
+}
+
+impl Requirements {
+    /// Nothing needed: no outbound HTTP, no config (the default of
+    /// [`Activity::requirements`](crate::Activity::requirements)).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Declares a host the activity sends requests to.
+    ///
+    /// `pattern` uses Spin's syntax: `https://api.example.com`, `http://127.0.0.1:8099`
+    /// (a missing port means the scheme's default), `https://*.example.com`, `*://*:*` (any), or
+    /// `{KEY}`: the origin of config key `KEY`'s value (declare the key too).
+    pub fn outbound_host(mut self, pattern: impl Into<String>, required: bool) -> Self {
+        self.outbound_hosts.push(Need {
+            name: pattern.into(),
+            required,
+        });
+        self
+    }
+
+    /// Declares a config key the activity reads with [`config::get`](crate::config::get).
+    pub fn config_key(mut self, key: impl Into<String>, required: bool) -> Self {
+        self.config_keys.push(Need {
+            name: key.into(),
+            required,
+        });
+        self
+    }
+}

@@ -5,6 +5,8 @@
 //! `activity` world of `guest-sdk/wit/plugin.wit` — holds the business logic.
 //!
 //! Modules:
+//! - [`grant`]: capability grants: what the operator lets an activity do (outbound hosts,
+//!   config values, directories), met with what the activity declares it needs.
 //! - [`runtime`]: the plugin runtime. Loads an artifact, identifies it by sha256 digest, compiles
 //!   it once (with an on-disk cache), and runs `decide` / `execute` in a fresh, limited instance
 //!   per task.
@@ -17,6 +19,7 @@
 
 #![warn(missing_docs)]
 
+pub mod grant;
 pub mod replay;
 pub mod runtime;
 pub mod swf;

@@ -2,10 +2,15 @@
 //! flow API, and plugins/booking-activities) run by the worker against `swfwasm local`. Each
 //! path is steered by the input; each test asserts the exact sequence of activity types, the
 //! way the run closed, and that its history replays identically on the decider.
+//!
+//! ValidatePayment calls a real payment service over HTTP (a loopback fake that declines on
+//! demand), granted in the worker's configuration: its URL and API key are config values.
 
 mod common;
 #[path = "common/local_swf.rs"]
 mod local_swf;
+#[path = "common/payment.rs"]
+mod payment;
 
 use std::path::Path;
 use std::process::{Child, Stdio};
@@ -88,15 +93,19 @@ fn every_path_of_the_booking_workflow() {
     let dir = tempfile::tempdir().unwrap();
     let dir = dir.path();
     let service = LocalSwf::start(dir, 5);
+    let payments = payment::FakePayment::start("booking-test-key");
     std::fs::write(
         dir.join("swfwasm.toml"),
         format!(
             "domain = \"travel\"\nendpoint = \"{}\"\nregion = \"us-east-1\"\nheartbeat_interval_ms = 200\n\
              plugins = [{:?}, {:?}]\n\n[[task_list]]\nname = \"booking\"\nkind = \"activity\"\n\
-             pollers = 4\nmax_in_flight = 8\n\n[[task_list]]\nname = \"booking\"\nkind = \"decision\"\n",
+             pollers = 4\nmax_in_flight = 8\n\n[[task_list]]\nname = \"booking\"\nkind = \"decision\"\n\n\
+             [[grant]]\nplugin = \"booking-activities\"\nallowed_outbound_hosts = [\"{url}\"]\n\
+             config = {{ PAYMENT_URL = \"{url}/v1\", PAYMENT_KEY = {{ env = \"BOOKING_PAYMENT_KEY\" }} }}\n",
             service.endpoint(),
             plugin("booking-decider"),
-            plugin("booking-activities")
+            plugin("booking-activities"),
+            url = payments.url(),
         ),
     )
     .unwrap();
@@ -133,6 +142,7 @@ fn every_path_of_the_booking_workflow() {
     let log = std::fs::File::create(dir.join("worker.log")).unwrap();
     let _worker = Worker(
         swfwasm_in(dir)
+            .env("BOOKING_PAYMENT_KEY", "booking-test-key")
             .arg("run")
             .stdout(Stdio::null())
             .stderr(log)
@@ -216,6 +226,26 @@ fn every_path_of_the_booking_workflow() {
     );
     let canceled = wait_for(dir, "cancel", "WorkflowExecutionCanceled");
     assert_eq!(activities(&canceled), [select, details, pay]);
+
+    // Every ValidatePayment above was a charge at the payment service, with the granted key:
+    // happy 1, two-declines 3, regress 4, all-declined 9, cancel 1.
+    assert_eq!(payments.charges().len(), 18, "{:?}", payments.charges());
+    assert_eq!(
+        payments.last_authorization().as_deref(),
+        Some("Bearer booking-test-key")
+    );
+    let declined_first = &payments
+        .charges()
+        .into_iter()
+        .filter(|c| c["itinerary"] == "LHR-JFK" && c["declines"] == 2)
+        .map(|c| c["attempt"].clone())
+        .collect::<Vec<_>>();
+    assert_eq!(declined_first, &[json!(1), json!(2), json!(3)]);
+    let worker_log = std::fs::read_to_string(dir.join("worker.log")).unwrap();
+    assert!(
+        !worker_log.contains("booking-test-key"),
+        "the API key reaches no log line"
+    );
 
     for (id, _) in &trips {
         let replayed = ok(

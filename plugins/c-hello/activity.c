@@ -34,6 +34,14 @@ void exports_activity_describe(activity_list_activity_type_decl_t *ret) {
   ret->len = 1;
 }
 
+// HelloWorld needs nothing from the operator: no outbound hosts, no config keys.
+void exports_activity_requires(activity_requirements_t *ret) {
+  ret->outbound_hosts.ptr = NULL;
+  ret->outbound_hosts.len = 0;
+  ret->config_keys.ptr = NULL;
+  ret->config_keys.len = 0;
+}
+
 // Moves the buffer's contents into a result string (malloc'd, so post-return can free it).
 static void take(json_buf *b, activity_string_t *s) {
   size_t len;

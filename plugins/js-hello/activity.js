@@ -8,6 +8,7 @@ import {
   activityType,
   heartbeat,
   info,
+  noRequirements,
 } from '../../guest-sdk/js/activity.js';
 
 const MAX_NAME = 64;
@@ -23,6 +24,11 @@ export function describe() {
       defaultTaskHeartbeatTimeout: '600',
     }),
   ];
+}
+
+/** HelloWorld needs no network and no configuration. */
+export function requires() {
+  return noRequirements;
 }
 
 export const execute = activity((task) => {

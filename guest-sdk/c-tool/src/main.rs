@@ -2,9 +2,11 @@
 //! around its compiler.
 //!
 //! * `bindings` generates the C bindings of one world of the plugin contract
-//!   (`guest-sdk/wit/plugin.wit`): `<world>.c`, `<world>.h` and
-//!   `<world>_component_type.o`, the object that embeds the world's type so the linked core
-//!   module can be turned into a component.
+//!   (`guest-sdk/wit/plugin.wit`, with the WASI packages it imports in `guest-sdk/wit/deps`):
+//!   `<world>.c`, `<world>.h` and `<world>_component_type.o`, the object that embeds the
+//!   world's type so the linked core module can be turned into a component; for a world that
+//!   imports `swfwasm:plugin/config` (the activity), also `swfwasm_config.h`
+//!   (`include/swfwasm_config.h`), a helper reading a config key as a NUL-terminated string.
 //! * `componentize` wraps a wasip1 *reactor* core module (what `clang --target=wasm32-wasi
 //!   -mexec-model=reactor` links) into a component, adapting its `wasi_snapshot_preview1`
 //!   imports with the reactor adapter shipped for the wasmtime version the host embeds.
@@ -40,10 +42,11 @@ pub struct Cli {
 /// The subcommands of `swfwasm-c-tool`.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Generates the C bindings (`<world>.c`, `<world>.h`, `<world>_component_type.o`) of one
-    /// world.
+    /// Generates the C bindings (`<world>.c`, `<world>.h`, `<world>_component_type.o`, and
+    /// `swfwasm_config.h` if the world imports `config`) of one world.
     Bindings {
-        /// Directory holding the WIT package (e.g. `guest-sdk/wit`).
+        /// Directory holding the WIT package and its dependencies in `deps/` (e.g.
+        /// `guest-sdk/wit`).
         #[arg(long, value_name = "DIR")]
         wit: PathBuf,
         /// The world to generate bindings for (`decider` or `activity`).
@@ -89,8 +92,19 @@ fn run(cli: Cli) -> Result<()> {
     Ok(())
 }
 
-/// Generates the C bindings of `world` of the WIT package in `wit` into `out`, and returns the
-/// paths written.
+/// The config helper header, written with the bindings of a world that imports
+/// [`CONFIG_INTERFACE`].
+const CONFIG_HEADER: (&str, &str) = (
+    "swfwasm_config.h",
+    include_str!("../include/swfwasm_config.h"),
+);
+
+/// The interface [`CONFIG_HEADER`] wraps, without its version.
+const CONFIG_INTERFACE: &str = "swfwasm:plugin/config";
+
+/// Generates the C bindings of `world` of the WIT package in `wit` (whose `deps/` directory, if
+/// any, holds the packages it uses, e.g. `wasi:http`) into `out`, and returns the paths
+/// written.
 pub fn bindings(wit: &Path, world: &str, out: &Path) -> Result<Vec<PathBuf>> {
     let mut resolve = Resolve::default();
     let (package, _sources) = resolve
@@ -116,6 +130,16 @@ pub fn bindings(wit: &Path, world: &str, out: &Path) -> Result<Vec<PathBuf>> {
     }
     if written.is_empty() {
         bail!("wit-bindgen-c generated no files for world `{world}`");
+    }
+    let imports_config = resolve.worlds[world_id].imports.keys().any(|key| {
+        let name = resolve.name_world_key(key);
+        name == CONFIG_INTERFACE || name.starts_with(&format!("{CONFIG_INTERFACE}@"))
+    });
+    if imports_config {
+        let (name, contents) = CONFIG_HEADER;
+        let path = out.join(name);
+        fs::write(&path, contents).with_context(|| format!("cannot write {}", path.display()))?;
+        written.push(path);
     }
     Ok(written)
 }

@@ -1,62 +1,13 @@
-"""Unit tests of the Python guest helper, natively, against the bindings componentize-py
-generates for the `activity` world (which holds both the `host` and `activity-host` imports).
-
-The generated import functions are stubs outside a component, so the tests replace `host.log`
-and `activity_host.heartbeat` with recorders; every type (records, enums, `Err`) is the
-generated one, as inside a component.
+"""Unit tests of the Python guest helper's decider and activity basics, natively, against the
+bindings componentize-py generates (see conftest.py).
 """
 
-import importlib
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[3]
-COMPONENTIZE_PY = Path(sys.executable).parent / "componentize-py"
-
-
-@pytest.fixture(scope="module")
-def guest(tmp_path_factory):
-    bindings = tmp_path_factory.mktemp("bindings")
-    subprocess.run(
-        [str(COMPONENTIZE_PY), "-d", str(REPO / "guest-sdk/wit"), "-w", "activity", "bindings", str(bindings)],
-        check=True,
-        capture_output=True,
-    )
-    sys.path[:0] = [str(bindings), str(REPO / "guest-sdk/python")]
-    try:
-        yield importlib.import_module("swfwasm_guest")
-    finally:
-        del sys.path[:2]
-        for name in [m for m in sys.modules if m.split(".")[0] in ("swfwasm_guest", "wit_world", "componentize_py_types")]:
-            del sys.modules[name]
-
-
-@pytest.fixture
-def logged(guest, monkeypatch):
-    lines = []
-    monkeypatch.setattr(guest.host, "log", lambda level, message: lines.append((level.name, message)))
-    return lines
-
-
-@pytest.fixture
-def heartbeats(guest, monkeypatch):
-    """Details of every heartbeat; answers with `heartbeats.status` (OK until changed)."""
-
-    class Recorder(list):
-        status = guest.types.HeartbeatStatus.OK
-
-    seen = Recorder()
-
-    def heartbeat(details):
-        seen.append(details)
-        return seen.status
-
-    monkeypatch.setattr(guest.activity_host, "heartbeat", heartbeat)
-    return seen
 
 
 def seed_task(name="hello_task_after_9.json"):
@@ -156,7 +107,7 @@ def test_a_decider_error_becomes_the_decide_error(guest):
 
 
 def test_activity_outcomes(guest, heartbeats, logged):
-    types = guest.types
+    types = guest.plugin_types
 
     class Greeter(guest.Activity):
         def run(self, task):
@@ -192,7 +143,7 @@ def test_activity_outcomes(guest, heartbeats, logged):
 
 def test_heartbeat_statuses_read_as_the_wit_names(guest, heartbeats):
     for status, name in [("OK", "ok"), ("CANCEL_REQUESTED", "cancel-requested"), ("TASK_GONE", "task-gone")]:
-        heartbeats.status = getattr(guest.types.HeartbeatStatus, status)
+        heartbeats.status = getattr(guest.plugin_types.HeartbeatStatus, status)
         assert guest.heartbeat("d") == name
 
 

@@ -10,12 +10,15 @@ mod replay;
 mod run;
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
+use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
+use swfwasm::grant::{CapabilitiesConfig, Grants, ValueStore};
 use swfwasm::runtime::{PluginRuntime, RuntimeConfig};
+use swfwasm::swf::{ClientConfig, SwfClient};
 
 /// Run Amazon SWF deciders and activity workers as sandboxed WebAssembly components.
 #[derive(Debug, Parser)]
@@ -230,6 +233,34 @@ impl RuntimeArgs {
     }
 }
 
+/// The grants of the configuration file (none if there is no file). AWS-sourced config values
+/// are fetched with the default credential chain and the file's region.
+async fn grants(config_path: &Path) -> anyhow::Result<Grants> {
+    if !config_path.exists() {
+        return Ok(Grants::default());
+    }
+    let config = CapabilitiesConfig::load(config_path).map_err(anyhow::Error::msg)?;
+    let aws = if config.uses_aws() {
+        let client = SwfClient::from_env(ClientConfig {
+            region: config.region.clone(),
+            ..ClientConfig::default()
+        })
+        .await;
+        match client {
+            Ok(client) => Some(client),
+            Err(error) => {
+                tracing::warn!(%error, "no AWS client for config values from Secrets Manager or SSM; they are unavailable");
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let values = ValueStore::new(config.config_sources.clone(), aws);
+    Grants::new(&config.grants, config.outbound_http.clone(), values)
+        .with_context(|| format!("invalid grants in {}", config_path.display()))
+}
+
 fn default_cache_dir() -> Option<PathBuf> {
     let base = std::env::var_os("XDG_CACHE_HOME")
         .map(PathBuf::from)
@@ -242,7 +273,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     if let Command::Local { service, db } = cli.command {
         return local::local(service, &db).await;
     }
-    let runtime = cli.runtime.runtime()?;
+    let runtime = cli
+        .runtime
+        .runtime()?
+        .with_grants(grants(&cli.config).await?);
     match cli.command {
         Command::Local { .. } => unreachable!("handled above"),
         Command::Dev(args) => local::dev(runtime, args).await,

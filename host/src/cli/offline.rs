@@ -17,10 +17,31 @@ pub async fn inspect(
     file: &Path,
     as_json: bool,
 ) -> anyhow::Result<ExitCode> {
-    let plugin = runtime
-        .load_file(file)
+    let (plugin, granted) = runtime
+        .inspect_file(file)
         .await
         .with_context(|| format!("cannot load plugin {}", file.display()))?;
+    let needs = |list: &[swfwasm::grant::Need]| {
+        list.iter()
+            .map(|n| json!({"name": n.name, "required": n.required}))
+            .collect::<Vec<_>>()
+    };
+    let requirements = plugin.requirements();
+    let capabilities = plugin.capabilities();
+    let declares = json!({
+        "outboundHosts": needs(&requirements.outbound_hosts),
+        "configKeys": needs(&requirements.config_keys),
+    });
+    let granted = match &granted {
+        Ok(()) => json!({
+            "activated": true,
+            "grants": capabilities.grants,
+            "outboundHosts": capabilities.granted_hosts(),
+            "configKeys": capabilities.config_keys().into_iter().map(|(k, source)| json!({"key": k, "source": source})).collect::<Vec<_>>(),
+            "dirs": capabilities.dirs.iter().map(|d| json!({"host": d.host.display().to_string(), "guest": d.guest, "mode": format!("{:?}", d.mode)})).collect::<Vec<_>>(),
+        }),
+        Err(ungranted) => json!({"activated": false, "reason": ungranted.to_string()}),
+    };
     let types = match plugin.types() {
         PluginTypes::Workflows(types) => types
             .iter()
@@ -52,15 +73,19 @@ pub async fn inspect(
             "file": file.display().to_string(),
             "digest": plugin.digest().to_string(),
             "world": plugin.world().name(),
+            "contract": plugin.contract().version(),
             "size": plugin.size(),
             "cached": cached,
             "types": types,
+            "declares": declares,
+            "granted": granted,
         });
         println!("{}", serde_json::to_string_pretty(&out)?);
     } else {
         println!("file:    {}", file.display());
         println!("digest:  {}", plugin.digest());
         println!("world:   {}", plugin.world().name());
+        println!("contract: swfwasm:plugin@{}", plugin.contract().version());
         println!("size:    {} bytes", plugin.size());
         println!(
             "compile: {}",
@@ -78,6 +103,45 @@ pub async fn inspect(
                 t["name"].as_str().unwrap_or(""),
                 t["version"].as_str().unwrap_or("")
             );
+        }
+        if plugin.world() == swfwasm::runtime::World::Activity {
+            let list = |needs: &[swfwasm::grant::Need]| {
+                needs
+                    .iter()
+                    .map(|n| format!("{}{}", n.name, if n.required { "" } else { " (optional)" }))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            println!("declares:");
+            println!("  outbound hosts: {}", list(&requirements.outbound_hosts));
+            println!("  config keys:    {}", list(&requirements.config_keys));
+            match granted["activated"].as_bool() {
+                Some(true) => {
+                    println!("granted (by this configuration):");
+                    println!(
+                        "  outbound hosts: {}",
+                        capabilities.granted_hosts().join(", ")
+                    );
+                    let keys: Vec<String> = capabilities
+                        .config_keys()
+                        .into_iter()
+                        .map(|(k, source)| format!("{k} ({source})"))
+                        .collect();
+                    println!("  config keys:    {}", keys.join(", "));
+                    for dir in &capabilities.dirs {
+                        println!(
+                            "  dir:            {} -> {} ({:?})",
+                            dir.host.display(),
+                            dir.guest,
+                            dir.mode
+                        );
+                    }
+                }
+                _ => println!(
+                    "not activated by this configuration: {}",
+                    granted["reason"].as_str().unwrap_or("")
+                ),
+            }
         }
     }
     Ok(ExitCode::SUCCESS)

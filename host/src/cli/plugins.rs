@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use swf_model::{ExecutionTimeFilter, ListOpenWorkflowExecutionsInput};
-use swfwasm::runtime::{Plugin, PluginRuntime, PluginTypes};
+use swfwasm::runtime::{LoadError, Plugin, PluginRuntime, PluginTypes};
 use swfwasm::worker::PluginSet;
 use swfwasm::worker::pin;
 
@@ -16,6 +16,8 @@ use super::run::client;
 /// One artifact and what became of it.
 enum Loaded {
     Ok(Plugin),
+    /// Loads, but a required need is not granted: never activated.
+    Ungranted(String),
     Rejected(String),
 }
 
@@ -46,10 +48,20 @@ pub async fn list(
                 set.insert(plugin.clone());
                 loaded.push((file, Loaded::Ok(plugin)));
             }
+            Err(LoadError::Ungranted(why)) => {
+                loaded.push((file, Loaded::Ungranted(why.to_string())))
+            }
             Err(error) => loaded.push((file, Loaded::Rejected(format!("{error:#}")))),
         }
     }
-    let pinned = pinned_runs(&config).await?;
+    // The artifacts' states do not depend on SWF; only the pinned counts do.
+    let pinned = match pinned_runs(&config).await {
+        Ok(pinned) => Some(pinned),
+        Err(error) => {
+            tracing::warn!(error = %format!("{error:#}"), "cannot ask SWF for pinned runs; their counts are shown as ?");
+            None
+        }
+    };
     println!(
         "{:<9} {:<12} {:>6}  {:<28} file",
         "state", "digest", "pinned", "types"
@@ -58,20 +70,53 @@ pub async fn list(
         match outcome {
             Loaded::Ok(plugin) => {
                 let digest = plugin.digest();
-                let pins = pinned.get(digest.hex()).copied().unwrap_or(0);
+                let pins = pinned
+                    .as_ref()
+                    .map(|p| p.get(digest.hex()).copied().unwrap_or(0));
                 let (types, active) = describe(&set, plugin);
                 let state = if active {
                     "active"
-                } else if pins > 0 {
+                } else if pins.is_none_or(|p| p > 0) {
                     "draining"
                 } else {
                     "inactive"
                 };
                 println!(
-                    "{state:<9} {:<12} {pins:>6}  {types:<28} {}",
+                    "{state:<9} {:<12} {:>6}  {types:<28} {}",
                     digest.short(),
+                    pins.map_or("?".to_owned(), |p| p.to_string()),
                     file.display()
                 );
+                let capabilities = plugin.capabilities();
+                if !capabilities.grants.is_empty() {
+                    let keys: Vec<String> = capabilities
+                        .config_keys()
+                        .into_iter()
+                        .map(|(k, _)| k)
+                        .collect();
+                    let dirs: Vec<String> = capabilities
+                        .dirs
+                        .iter()
+                        .map(|d| format!("{} ({:?})", d.guest, d.mode))
+                        .collect();
+                    println!(
+                        "          granted: hosts [{}]; config keys [{}]; dirs [{}]",
+                        capabilities.granted_hosts().join(", "),
+                        keys.join(", "),
+                        dirs.join(", ")
+                    );
+                }
+            }
+            Loaded::Ungranted(why) => {
+                println!(
+                    "{:<9} {:<12} {:>6}  {:<28} {}",
+                    "ungranted",
+                    "-",
+                    "-",
+                    "-",
+                    file.display()
+                );
+                println!("          {why}");
             }
             Loaded::Rejected(why) => {
                 println!(

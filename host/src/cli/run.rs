@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
-use swfwasm::runtime::{Plugin, PluginRuntime};
+use swfwasm::runtime::{LoadError, Plugin, PluginRuntime};
 use swfwasm::swf::{ClientConfig, SwfClient};
 use swfwasm::worker::plugin_dir::PluginDirectory;
 use swfwasm::worker::{PluginSet, Shutdown, Worker, WorkerConfig};
@@ -55,27 +55,38 @@ pub async fn run(
     Ok(ExitCode::SUCCESS)
 }
 
-/// Loads every artifact; one that fails to load stops the start, with its path and reason.
+/// Loads every artifact; one that fails to load stops the start, with its path and reason. One
+/// whose required needs are not granted is not activated (logged), and the others serve.
 async fn load_files(runtime: &PluginRuntime, paths: &[PathBuf]) -> anyhow::Result<Vec<Plugin>> {
     let mut plugins = Vec::new();
     for path in paths {
-        plugins.push(
-            runtime
-                .load_file(path)
-                .await
-                .with_context(|| format!("cannot load plugin {}", path.display()))?,
-        );
+        match runtime.load_file(path).await {
+            Ok(plugin) => plugins.push(plugin),
+            Err(LoadError::Ungranted(why)) => {
+                tracing::error!(path = %path.display(), reason = %why, "plugin not activated: a required need is not granted");
+            }
+            Err(error) => {
+                return Err(anyhow::Error::new(error))
+                    .with_context(|| format!("cannot load plugin {}", path.display()));
+            }
+        }
     }
     Ok(plugins)
 }
 
-/// Loads every artifact into a set; fails if there are none.
+/// Loads every artifact into a set for what it declares (types to register, versions to
+/// start): grants do not matter here, so an activity whose needs are not granted is included.
+/// Fails if there are none.
 pub async fn load_plugins(runtime: &PluginRuntime, paths: &[PathBuf]) -> anyhow::Result<PluginSet> {
     if paths.is_empty() {
         anyhow::bail!("no plugins configured: list them under `plugins` in the configuration file");
     }
     let mut set = PluginSet::default();
-    for plugin in load_files(runtime, paths).await? {
+    for path in paths {
+        let (plugin, _granted) = runtime
+            .inspect_file(path)
+            .await
+            .with_context(|| format!("cannot load plugin {}", path.display()))?;
         set.insert(plugin);
     }
     Ok(set)

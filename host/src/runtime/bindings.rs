@@ -1,7 +1,13 @@
 //! Host-side bindings of the WIT worlds, and the linkers that provide the host imports.
 //!
-//! Both worlds share the `types` and `host` interfaces; the activity bindings reuse the
-//! decider's generated code for them (`with`) so there is one `Level`, one `log` impl.
+//! Two versions of the contract are linked: `swfwasm:plugin@0.2.0` (the current one, in
+//! `guest-sdk/wit`) and `swfwasm:plugin@0.1.0` (frozen in `host/wit/plugin-0.1.0`), so
+//! artifacts built against 0.1.0 keep loading unchanged. Both worlds of both versions share
+//! the 0.2.0 `types` (structurally identical where 0.1.0 has them) through `with`, so there is
+//! one `Level`, one `WorkflowTypeDecl`, one `ActivityTypeDecl`.
+//!
+//! The decider linker has WASI without sockets or HTTP; the activity linker adds `wasi:http`
+//! (whose requests go through `outbound`'s hooks) and the config interface.
 
 use wasmtime::Engine;
 use wasmtime::component::{HasSelf, Linker};
@@ -29,16 +35,85 @@ pub(crate) mod activity {
         with: {
             "swfwasm:plugin/types": super::decider::swfwasm::plugin::types,
             "swfwasm:plugin/host": super::decider::swfwasm::plugin::host,
+            "wasi:http": wasmtime_wasi_http::p2::bindings::http,
+            "wasi:io": wasmtime_wasi::p2::bindings::io,
+            "wasi:clocks": wasmtime_wasi::p2::bindings::clocks,
         },
     });
 }
 
+/// `swfwasm:plugin@0.1.0`: no `requires`, no config, no HTTP.
+pub(crate) mod v0_1 {
+    pub(crate) mod decider {
+        wasmtime::component::bindgen!({
+            world: "decider",
+            path: "wit/plugin-0.1.0",
+            imports: { default: trappable },
+            exports: { default: async },
+            with: {
+                "swfwasm:plugin/types": crate::runtime::bindings::decider::swfwasm::plugin::types,
+            },
+        });
+    }
+
+    pub(crate) mod activity {
+        wasmtime::component::bindgen!({
+            world: "activity",
+            path: "wit/plugin-0.1.0",
+            imports: {
+                "swfwasm:plugin/activity-host.heartbeat": async | trappable,
+                default: trappable,
+            },
+            exports: { default: async },
+            with: {
+                "swfwasm:plugin/types": crate::runtime::bindings::decider::swfwasm::plugin::types,
+                "swfwasm:plugin/host": super::decider::swfwasm::plugin::host,
+            },
+        });
+    }
+}
+
+pub(crate) use activity::swfwasm::plugin::config::ConfigError as WitConfigError;
 pub(crate) use decider::swfwasm::plugin::types::{
     ActivityError as WitActivityError, ActivityTypeDecl, HeartbeatStatus as WitHeartbeatStatus,
-    Level, WorkflowTypeDecl,
+    Level, Need as WitNeed, Requirements as WitRequirements, WorkflowTypeDecl,
 };
 
-/// One linker per world, each with WASI and the host interfaces that world imports.
+/// Replaces `wasi:http/types.http-error-code`, which in wasmtime-wasi-http 48.0.8 recognises
+/// only its p2 `error-code` inside a stream error. Errors our outbound hooks raise inside a
+/// response body (size limit, idle timeout) are the crate's unified `Error`, and would reach the
+/// guest as no code at all; this maps them to their `error-code` as well.
+fn shadow_http_error_code(linker: &mut Linker<GuestState>) -> wasmtime::Result<()> {
+    use wasmtime::component::Resource;
+    use wasmtime_wasi_http::Error;
+    use wasmtime_wasi_http::p2::bindings::http::types::ErrorCode;
+
+    linker.allow_shadowing(true);
+    linker.instance("wasi:http/types@0.2.12")?.func_wrap(
+        "http-error-code",
+        |mut store: wasmtime::StoreContextMut<'_, GuestState>,
+         (error,): (Resource<wasmtime::Error>,)| {
+            let error = store.data_mut().table().get(&error)?;
+            let code = match error.downcast_ref::<ErrorCode>() {
+                Some(code) => Some(code.clone()),
+                None => error.downcast_ref::<Error>().map(|e| match e {
+                    Error::HttpResponseBodySize(limit) => ErrorCode::HttpResponseBodySize(*limit),
+                    Error::HttpRequestBodySize(limit) => ErrorCode::HttpRequestBodySize(*limit),
+                    Error::ConnectionReadTimeout => ErrorCode::ConnectionReadTimeout,
+                    Error::HttpResponseTimeout => ErrorCode::HttpResponseTimeout,
+                    Error::ConnectionTerminated => ErrorCode::ConnectionTerminated,
+                    other => ErrorCode::InternalError(Some(other.to_string())),
+                }),
+            };
+            Ok((code,))
+        },
+    )?;
+    linker.allow_shadowing(false);
+    Ok(())
+}
+
+/// One linker per world, each with WASI and the host interfaces that world imports, in every
+/// contract version.
 pub(crate) struct Linkers {
     pub(crate) decider: Linker<GuestState>,
     pub(crate) activity: Linker<GuestState>,
@@ -49,10 +124,29 @@ impl Linkers {
         let mut decider = Linker::new(engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut decider)?;
         decider::Decider::add_to_linker::<_, HasSelf<GuestState>>(&mut decider, |s| s)?;
+        v0_1::decider::Decider::add_to_linker::<_, HasSelf<GuestState>>(&mut decider, |s| s)?;
 
         let mut activity = Linker::new(engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut activity)?;
-        activity::Activity::add_to_linker::<_, HasSelf<GuestState>>(&mut activity, |s| s)?;
+        wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut activity)?;
+        shadow_http_error_code(&mut activity)?;
+        decider::swfwasm::plugin::types::add_to_linker::<_, HasSelf<GuestState>>(
+            &mut activity,
+            |s| s,
+        )?;
+        decider::swfwasm::plugin::host::add_to_linker::<_, HasSelf<GuestState>>(
+            &mut activity,
+            |s| s,
+        )?;
+        activity::swfwasm::plugin::activity_host::add_to_linker::<_, HasSelf<GuestState>>(
+            &mut activity,
+            |s| s,
+        )?;
+        activity::swfwasm::plugin::config::add_to_linker::<_, HasSelf<GuestState>>(
+            &mut activity,
+            |s| s,
+        )?;
+        v0_1::activity::Activity::add_to_linker::<_, HasSelf<GuestState>>(&mut activity, |s| s)?;
         Ok(Self { decider, activity })
     }
 }

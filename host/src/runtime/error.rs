@@ -54,6 +54,21 @@ pub enum LoadError {
     /// `describe` failed or declared nothing usable.
     #[error("describe failed: {0}")]
     Describe(String),
+    /// `requires` failed.
+    #[error("requires failed: {0}")]
+    Requires(String),
+    /// A decider imports I/O.
+    #[error(
+        "a decider gets no I/O (its decisions must depend on the history alone), but this one imports [{}]; move the I/O into an activity",
+        imports.join(", ")
+    )]
+    DeciderIo {
+        /// The I/O interfaces it imports.
+        imports: Vec<String>,
+    },
+    /// A required need is not granted: the artifact is not activated.
+    #[error("not activated: {0}")]
+    Ungranted(#[from] crate::grant::Ungranted),
 }
 
 /// Running a guest on one task failed. The task is not lost: the caller decides what to

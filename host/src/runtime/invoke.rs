@@ -11,10 +11,11 @@ use swf_model::{
 use wasmtime::{Store, Trap, UpdateDeadline};
 
 use super::PluginRuntime;
-use super::bindings::WitActivityError;
+use super::bindings::{WitActivityError, WitRequirements};
 use super::error::{GuestError, LoadError};
 use super::plugin::{Digest, Linked, Plugin, PluginTypes, load_label};
-use super::sandbox::{Determinism, GuestState, TaskLabel};
+use super::sandbox::{ActivitySandbox, Determinism, GuestState, TaskLabel};
+use crate::grant::{Need, Requirements};
 
 /// What SWF said about a heartbeat, as the host reports it to the guest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,7 +94,7 @@ impl PluginRuntime {
             activity_id: None,
         };
         let timeout = self.config.decide_timeout;
-        let mut store = self.store(label, Some(determinism), None, timeout);
+        let mut store = self.store(label, Some(determinism), None, None, timeout)?;
         let call = async {
             let instance = pre.instantiate_async(&mut store).await?;
             instance.call_decide(&mut store, &json).await
@@ -111,7 +112,9 @@ impl PluginRuntime {
     }
 
     /// Runs an activity's `execute` on `task` with a wall-clock `deadline` (normally the
-    /// task's start-to-close timeout); heartbeats go to `heartbeat`.
+    /// task's start-to-close timeout); heartbeats go to `heartbeat`. The guest gets what its
+    /// capabilities allow: granted outbound hosts, its config values (read now, or from the
+    /// cache), granted directories.
     pub async fn execute(
         &self,
         plugin: &Plugin,
@@ -119,9 +122,12 @@ impl PluginRuntime {
         deadline: Duration,
         heartbeat: Arc<dyn HeartbeatHandler>,
     ) -> Result<ActivityOutcome, GuestError> {
-        let Linked::Activity(pre) = plugin.linked() else {
+        if !matches!(
+            plugin.linked(),
+            Linked::Activity(_) | Linked::ActivityV01(_)
+        ) {
             return Err(wrong_world(plugin, "an activity"));
-        };
+        }
         let json =
             serde_json::to_string(task).map_err(|e| GuestError::InvalidTask(e.to_string()))?;
         let label = TaskLabel {
@@ -130,10 +136,26 @@ impl PluginRuntime {
             run_id: task.workflow_execution.run_id.clone(),
             activity_id: Some(task.activity_id.clone()),
         };
-        let mut store = self.store(label, None, Some(heartbeat), deadline);
+        let capabilities = plugin.capabilities().clone();
+        let sandbox = ActivitySandbox {
+            config: self.grants.task_config(&capabilities).await,
+            capabilities,
+            limits: self.grants.limits().clone(),
+            deadline: Instant::now() + deadline,
+        };
+        let mut store = self.store(label, None, Some(heartbeat), Some(sandbox), deadline)?;
         let call = async {
-            let instance = pre.instantiate_async(&mut store).await?;
-            instance.call_execute(&mut store, &json).await
+            match plugin.linked() {
+                Linked::Activity(pre) => {
+                    let instance = pre.instantiate_async(&mut store).await?;
+                    instance.call_execute(&mut store, &json).await
+                }
+                Linked::ActivityV01(pre) => {
+                    let instance = pre.instantiate_async(&mut store).await?;
+                    instance.call_execute(&mut store, &json).await
+                }
+                Linked::Decider(_) => unreachable!("checked above"),
+            }
         };
         let result = bounded(call, deadline).await;
         Ok(match finish(&store, result, deadline)? {
@@ -161,15 +183,18 @@ impl PluginRuntime {
         label: TaskLabel,
         determinism: Option<Determinism>,
         heartbeat: Option<Arc<dyn HeartbeatHandler>>,
+        activity: Option<ActivitySandbox>,
         deadline: Duration,
-    ) -> Store<GuestState> {
+    ) -> Result<Store<GuestState>, GuestError> {
         let state = GuestState::new(
             label,
             self.config.memory_limit,
             self.config.output_limit,
             determinism,
             heartbeat,
-        );
+            activity,
+        )
+        .map_err(|e| GuestError::Host(format!("{e:#}")))?;
         let mut store = Store::new(self.engine.engine(), state);
         store.limiter(|s| &mut s.limiter);
         let end = Instant::now() + deadline;
@@ -183,7 +208,7 @@ impl PluginRuntime {
                 UpdateDeadline::Yield(1)
             })
         });
-        store
+        Ok(store)
     }
 }
 
@@ -194,7 +219,9 @@ pub(crate) async fn describe(
     digest: &Digest,
 ) -> Result<PluginTypes, LoadError> {
     let timeout = runtime.config.describe_timeout;
-    let mut store = runtime.store(load_label(digest), None, None, timeout);
+    let mut store = runtime
+        .store(load_label(digest), None, None, None, timeout)
+        .map_err(describe_error)?;
     let types = match linked {
         Linked::Decider(pre) => {
             let call = async {
@@ -205,6 +232,14 @@ pub(crate) async fn describe(
             PluginTypes::Workflows(finish(&store, result, timeout).map_err(describe_error)?)
         }
         Linked::Activity(pre) => {
+            let call = async {
+                let instance = pre.instantiate_async(&mut store).await?;
+                instance.call_describe(&mut store).await
+            };
+            let result = bounded(call, timeout).await;
+            PluginTypes::Activities(finish(&store, result, timeout).map_err(describe_error)?)
+        }
+        Linked::ActivityV01(pre) => {
             let call = async {
                 let instance = pre.instantiate_async(&mut store).await?;
                 instance.call_describe(&mut store).await
@@ -233,6 +268,43 @@ pub(crate) async fn describe(
             .map_err(|e| LoadError::Describe(format!("declared type version {version:?}: {e}")))?;
     }
     Ok(types)
+}
+
+/// Calls `requires` at load time (0.2.0 activities; others need nothing).
+pub(crate) async fn requirements(
+    runtime: &PluginRuntime,
+    linked: &Linked,
+    digest: &Digest,
+) -> Result<Requirements, LoadError> {
+    let Linked::Activity(pre) = linked else {
+        return Ok(Requirements::default());
+    };
+    let timeout = runtime.config.describe_timeout;
+    let requires_error = |e: GuestError| LoadError::Requires(e.to_string());
+    let mut store = runtime
+        .store(load_label(digest), None, None, None, timeout)
+        .map_err(requires_error)?;
+    let call = async {
+        let instance = pre.instantiate_async(&mut store).await?;
+        instance.call_requires(&mut store).await
+    };
+    let result = bounded(call, timeout).await;
+    let WitRequirements {
+        outbound_hosts,
+        config_keys,
+    } = finish(&store, result, timeout).map_err(requires_error)?;
+    let needs = |list: Vec<_>| {
+        list.into_iter()
+            .map(|n: super::bindings::WitNeed| Need {
+                name: n.name,
+                required: n.required,
+            })
+            .collect()
+    };
+    Ok(Requirements {
+        outbound_hosts: needs(outbound_hosts),
+        config_keys: needs(config_keys),
+    })
 }
 
 fn describe_error(e: GuestError) -> LoadError {
@@ -273,9 +345,11 @@ fn finish<T>(
     let (stderr, stderr_dropped) = state.stderr.take();
     let l = &state.label;
     for line in stdout.lines() {
+        let line = state.redact(line);
         tracing::info!(target: "guest", plugin = %l.plugin, workflow_id = %l.workflow_id, run_id = %l.run_id, stream = "stdout", "{line}");
     }
     for line in stderr.lines() {
+        let line = state.redact(line);
         tracing::warn!(target: "guest", plugin = %l.plugin, workflow_id = %l.workflow_id, run_id = %l.run_id, stream = "stderr", "{line}");
     }
     if stdout_dropped + stderr_dropped > 0 {
@@ -302,7 +376,7 @@ fn finish<T>(
             error.root_cause()
         )),
         Some(_) => {
-            let panic = stderr_tail(&stderr)
+            let panic = stderr_tail(&state.redact(&stderr))
                 .map(|tail| format!("; guest stderr: {tail}"))
                 .unwrap_or_default();
             GuestError::Trap(format!("{}{panic}", error.root_cause()))

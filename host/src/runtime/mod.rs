@@ -6,27 +6,35 @@
 //! 2. It checks which world the component implements ([`World`]), links it against the host
 //!    imports once into an `InstancePre`, and calls `describe` to learn the types it serves.
 //!    The result is a cheap-to-clone [`Plugin`].
+//!    Activities are also asked what they need (`requires`), which meets the operator's
+//!    [`Grants`] in the plugin's capabilities; an unmet required need fails the load
+//!    ([`LoadError::Ungranted`]).
 //! 3. [`PluginRuntime::decide`] / [`PluginRuntime::execute`] instantiate a fresh instance per
-//!    task inside a [`sandbox`] (memory cap, epoch deadline, captured stdio, and for deciders a
-//!    clock and random source derived from the history), call the export, and turn traps and
-//!    bad output into a [`GuestError`] that names the cause.
+//!    task inside a [`sandbox`] (memory cap, epoch deadline, captured stdio; for deciders a
+//!    clock and random source derived from the history; for activities their granted outbound
+//!    HTTP, config values and directories), call the export, and turn traps and bad output
+//!    into a [`GuestError`] that names the cause.
 
 mod bindings;
 mod cache;
 mod engine;
 mod error;
 mod invoke;
+mod outbound;
 mod plugin;
 pub mod sandbox;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
+
+use crate::grant::Grants;
 
 pub use cache::{CacheOutcome, CompileCache};
 pub use engine::AllocationStrategy;
 pub use error::{GuestError, LoadError, RuntimeError};
 pub use invoke::{ActivityOutcome, HeartbeatHandler, HeartbeatStatus, NoHeartbeat};
-pub use plugin::{Digest, Plugin, PluginTypes, World};
+pub use plugin::{Contract, Digest, Plugin, PluginTypes, World};
 
 /// Settings of a [`PluginRuntime`].
 #[derive(Debug, Clone)]
@@ -68,6 +76,7 @@ pub struct PluginRuntime {
     cache: Option<CompileCache>,
     linkers: bindings::Linkers,
     config: RuntimeConfig,
+    grants: Arc<Grants>,
 }
 
 impl PluginRuntime {
@@ -87,7 +96,19 @@ impl PluginRuntime {
             cache,
             linkers,
             config,
+            grants: Arc::new(Grants::default()),
         })
+    }
+
+    /// Gives activities loaded from now on what `grants` allow (default: nothing).
+    pub fn with_grants(mut self, grants: Grants) -> Self {
+        self.grants = Arc::new(grants);
+        self
+    }
+
+    /// The grants activities are loaded with.
+    pub fn grants(&self) -> &Grants {
+        &self.grants
     }
 
     /// The settings this runtime was built with.

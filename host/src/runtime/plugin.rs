@@ -1,5 +1,6 @@
 //! Loading an artifact into a [`Plugin`]: identify it by digest, get compiled code (cache or
-//! compiler), recognise its world, link it once, and ask it what it serves.
+//! compiler), recognise its world and contract version, link it once, ask it what it serves
+//! and (activities) what it needs, and meet those needs with the operator's grants.
 
 use std::fmt;
 use std::path::Path;
@@ -13,6 +14,7 @@ use super::cache::CacheOutcome;
 use super::error::LoadError;
 use super::sandbox::{GuestState, TaskLabel};
 use super::{PluginRuntime, invoke};
+use crate::grant::{ArtifactIdentity, Capabilities, Requirements};
 
 /// The sha256 of an artifact's bytes: the identity of a plugin everywhere in swfwasm.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -70,8 +72,29 @@ pub enum PluginTypes {
 }
 
 pub(crate) enum Linked {
+    /// A decider of either contract version (their exports are the same).
     Decider(bindings::decider::DeciderPre<GuestState>),
     Activity(bindings::activity::ActivityPre<GuestState>),
+    ActivityV01(bindings::v0_1::activity::ActivityPre<GuestState>),
+}
+
+/// Which version of the `swfwasm:plugin` contract an artifact was built against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Contract {
+    /// 0.1.0: no outbound HTTP, no config, no `requires`.
+    V0_1,
+    /// 0.2.0: activities may declare needs and use what is granted.
+    V0_2,
+}
+
+impl Contract {
+    /// `"0.1.0"` or `"0.2.0"`.
+    pub fn version(self) -> &'static str {
+        match self {
+            Contract::V0_1 => "0.1.0",
+            Contract::V0_2 => "0.2.0",
+        }
+    }
 }
 
 /// A loaded, linked plugin. Cloning is cheap; clones share the compiled code.
@@ -83,7 +106,10 @@ pub struct Plugin {
 struct PluginInner {
     digest: Digest,
     world: World,
+    contract: Contract,
     types: PluginTypes,
+    requirements: Requirements,
+    capabilities: Arc<Capabilities>,
     cache: CacheOutcome,
     size: usize,
     linked: Linked,
@@ -100,9 +126,24 @@ impl Plugin {
         self.inner.world
     }
 
+    /// The contract version it was built against.
+    pub fn contract(&self) -> Contract {
+        self.inner.contract
+    }
+
     /// What it declared it serves.
     pub fn types(&self) -> &PluginTypes {
         &self.inner.types
+    }
+
+    /// What it declared it needs (nothing for deciders and 0.1.0 activities).
+    pub fn requirements(&self) -> &Requirements {
+        &self.inner.requirements
+    }
+
+    /// What it was granted: its requirements met by the grants that match it.
+    pub fn capabilities(&self) -> &Arc<Capabilities> {
+        &self.inner.capabilities
     }
 
     /// Whether its code came from the compile cache.
@@ -131,31 +172,107 @@ impl fmt::Debug for Plugin {
 }
 
 impl PluginRuntime {
-    /// Loads the artifact at `path`.
+    /// Loads the artifact at `path`; grants may match it by its file name. An activity whose
+    /// required needs are not granted fails with [`LoadError::Ungranted`].
     pub async fn load_file(&self, path: &Path) -> Result<Plugin, LoadError> {
         let bytes = std::fs::read(path).map_err(|e| LoadError::Read(path.to_path_buf(), e))?;
-        self.load_bytes(&bytes).await
+        let file_name = path.file_name().and_then(|n| n.to_str());
+        let (plugin, granted) = self.load(&bytes, file_name).await?;
+        granted?;
+        Ok(plugin)
     }
 
-    /// Loads an artifact from memory (a component binary, or component text for tests).
+    /// Loads an artifact from memory (a component binary, or component text for tests), with
+    /// the grants that match its digest or types.
     pub async fn load_bytes(&self, bytes: &[u8]) -> Result<Plugin, LoadError> {
+        let (plugin, granted) = self.load(bytes, None).await?;
+        granted?;
+        Ok(plugin)
+    }
+
+    /// Loads the artifact at `path` to look at it: an activity whose required needs are not
+    /// granted still loads (with no capabilities), and the second value says why it would
+    /// not be activated.
+    pub async fn inspect_file(
+        &self,
+        path: &Path,
+    ) -> Result<(Plugin, Result<(), crate::grant::Ungranted>), LoadError> {
+        let bytes = std::fs::read(path).map_err(|e| LoadError::Read(path.to_path_buf(), e))?;
+        self.load(&bytes, path.file_name().and_then(|n| n.to_str()))
+            .await
+    }
+
+    async fn load(
+        &self,
+        bytes: &[u8],
+        file_name: Option<&str>,
+    ) -> Result<(Plugin, Result<(), crate::grant::Ungranted>), LoadError> {
         check_component_header(bytes)?;
         let digest = Digest::of(bytes);
         let (component, cache) = self.compiled(bytes, &digest).await?;
         let world = detect_world(&component, self.engine.engine())?;
-        let linked = self.link(&component, world)?;
+        let imports = names(&component, self.engine.engine()).1;
+        if world == World::Decider {
+            let io: Vec<String> = imports
+                .iter()
+                // Sockets stay linkable (language runtimes such as componentize-py's import
+                // them whether used or not); the sandbox refuses every socket operation.
+                .filter(|i| i.starts_with("wasi:http/") || i.starts_with("swfwasm:plugin/config"))
+                .cloned()
+                .collect();
+            if !io.is_empty() {
+                return Err(LoadError::DeciderIo { imports: io });
+            }
+        }
+        let contract = if imports
+            .iter()
+            .any(|i| i.starts_with("swfwasm:plugin/") && i.ends_with("@0.1.0"))
+        {
+            Contract::V0_1
+        } else {
+            Contract::V0_2
+        };
+        let linked = self.link(&component, world, contract)?;
         let types = invoke::describe(self, &linked, &digest).await?;
-        tracing::info!(plugin = %digest.short(), world = world.name(), cached = matches!(cache, CacheOutcome::Hit(_)), "plugin loaded");
-        Ok(Plugin {
+        let requirements = invoke::requirements(self, &linked, &digest).await?;
+        let type_names: Vec<String> = match &types {
+            PluginTypes::Workflows(t) => t.iter().map(|t| t.name.clone()).collect(),
+            PluginTypes::Activities(t) => t.iter().map(|t| t.name.clone()).collect(),
+        };
+        let (capabilities, granted) = match world {
+            World::Decider => (Capabilities::default(), Ok(())),
+            World::Activity => match self
+                .grants
+                .capabilities(
+                    ArtifactIdentity {
+                        file_name,
+                        digest: digest.hex(),
+                        type_names: &type_names,
+                    },
+                    &requirements,
+                )
+                .await
+            {
+                Ok(capabilities) => (capabilities, Ok(())),
+                Err(ungranted) => (Capabilities::default(), Err(ungranted)),
+            },
+        };
+        tracing::info!(plugin = %digest.short(), world = world.name(), contract = contract.version(),
+            cached = matches!(cache, CacheOutcome::Hit(_)), "plugin loaded");
+        let plugin = Plugin {
             inner: Arc::new(PluginInner {
                 digest,
                 world,
+                contract,
                 types,
+                requirements,
+                capabilities: Arc::new(capabilities),
                 cache,
                 size: bytes.len(),
                 linked,
             }),
-        })
+        };
+        Ok((plugin, granted))
     }
 
     async fn compiled(
@@ -190,7 +307,12 @@ impl PluginRuntime {
         Ok((component, CacheOutcome::Compiled { reason }))
     }
 
-    fn link(&self, component: &Component, world: World) -> Result<Linked, LoadError> {
+    fn link(
+        &self,
+        component: &Component,
+        world: World,
+        contract: Contract,
+    ) -> Result<Linked, LoadError> {
         let link_error = |e: wasmtime::Error| LoadError::Link {
             message: format!("{e:#}"),
             imports: names(component, self.engine.engine()).1,
@@ -210,7 +332,14 @@ impl PluginRuntime {
                     .activity
                     .instantiate_pre(component)
                     .map_err(link_error)?;
-                Linked::Activity(bindings::activity::ActivityPre::new(pre).map_err(link_error)?)
+                match contract {
+                    Contract::V0_2 => Linked::Activity(
+                        bindings::activity::ActivityPre::new(pre).map_err(link_error)?,
+                    ),
+                    Contract::V0_1 => Linked::ActivityV01(
+                        bindings::v0_1::activity::ActivityPre::new(pre).map_err(link_error)?,
+                    ),
+                }
             }
         })
     }

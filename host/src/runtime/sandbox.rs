@@ -5,14 +5,20 @@
 //! limiter that remembers what it refused (so a failure can be reported as "memory limit", not
 //! as the abort it causes in the guest); and the task's ids to tag every log line with.
 //!
+//! Activities additionally get what their [`Capabilities`] allow (an [`ActivitySandbox`]):
+//! outbound HTTP through [`OutboundHooks`], their config values, and preopened directories.
+//! Config values are secrets: any of them that shows up in a guest's log line or output is
+//! replaced by `[redacted]` before it is logged.
+//!
 //! Deciders additionally get [`Determinism`]: the wall clock reads the timestamp of the task's
 //! latest event, the monotonic clock stands still, and both random sources are seeded from the
 //! run id. Replaying the same history therefore gives the same decisions.
 
+use std::borrow::Cow;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use rand::SeedableRng;
@@ -24,10 +30,13 @@ use wasmtime::component::ResourceTable;
 use wasmtime_wasi::cli::{IsTerminal, StdoutStream};
 use wasmtime_wasi::clocks::{HostMonotonicClock, HostWallClock};
 use wasmtime_wasi::p2::{OutputStream, Pollable, StreamResult};
-use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
+use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
+use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
-use super::bindings::{self, Level};
+use super::bindings::{self, Level, WitConfigError};
 use super::invoke::HeartbeatHandler;
+use super::outbound::OutboundHooks;
+use crate::grant::{Capabilities, ConfigAnswer, DirMode, OutboundLimits, TaskConfig};
 
 /// Identifies the task a guest runs for, in log lines.
 #[derive(Debug, Clone, Default)]
@@ -68,10 +77,26 @@ impl Determinism {
     }
 }
 
+/// What an activity task may use beyond computing.
+pub(crate) struct ActivitySandbox {
+    /// The artifact's capabilities.
+    pub(crate) capabilities: Arc<Capabilities>,
+    /// The task's config values.
+    pub(crate) config: TaskConfig,
+    /// Outbound HTTP limits.
+    pub(crate) limits: OutboundLimits,
+    /// When the task must be done (outbound timeouts are clamped to it).
+    pub(crate) deadline: Instant,
+}
+
 /// The store data of one guest instance.
 pub(crate) struct GuestState {
     wasi: WasiCtx,
     table: ResourceTable,
+    http: WasiHttpCtx,
+    outbound: OutboundHooks,
+    config: TaskConfig,
+    secrets: Vec<String>,
     pub(crate) limiter: MemoryLimiter,
     pub(crate) label: TaskLabel,
     pub(crate) stdout: CapturedOutput,
@@ -80,14 +105,16 @@ pub(crate) struct GuestState {
 }
 
 impl GuestState {
-    /// A sandbox for one call. `determinism` is `Some` for deciders.
+    /// A sandbox for one call. `determinism` is `Some` for deciders, `activity` for activity
+    /// tasks. Fails if a granted directory cannot be opened.
     pub(crate) fn new(
         label: TaskLabel,
         memory_limit: usize,
         output_limit: usize,
         determinism: Option<Determinism>,
         heartbeat: Option<Arc<dyn HeartbeatHandler>>,
-    ) -> Self {
+        activity: Option<ActivitySandbox>,
+    ) -> wasmtime::Result<Self> {
         let stdout = CapturedOutput::new(output_limit);
         let stderr = CapturedOutput::new(output_limit);
         let mut builder = WasiCtxBuilder::new();
@@ -97,6 +124,36 @@ impl GuestState {
             .allow_tcp(false)
             .allow_udp(false)
             .allow_ip_name_lookup(false);
+        let (outbound, config) = match activity {
+            Some(activity) => {
+                for dir in &activity.capabilities.dirs {
+                    let perms = match dir.mode {
+                        DirMode::ReadOnly => FsPerms::ReadOnly,
+                        DirMode::ReadWrite => FsPerms::ReadWrite,
+                    };
+                    builder
+                        .preopened_dir(&dir.host, &dir.guest, perms)
+                        .map_err(|e| {
+                            e.context(format!(
+                                "cannot open the granted directory {}",
+                                dir.host.display()
+                            ))
+                        })?;
+                }
+                let outbound = if activity.capabilities.has_outbound() {
+                    OutboundHooks::new(
+                        activity.capabilities.clone(),
+                        activity.limits,
+                        activity.deadline,
+                        label.clone(),
+                    )
+                } else {
+                    OutboundHooks::deny_all()
+                };
+                (outbound, activity.config)
+            }
+            None => (OutboundHooks::deny_all(), TaskConfig::default()),
+        };
         if let Some(d) = determinism {
             let mut secure = d.seed;
             secure[0] ^= 0x01;
@@ -109,14 +166,66 @@ impl GuestState {
                     d.seed[..16].try_into().expect("16 bytes"),
                 ));
         }
-        Self {
+        Ok(Self {
             wasi: builder.build(),
             table: ResourceTable::new(),
+            http: WasiHttpCtx::new(),
+            outbound,
+            secrets: config.secrets(),
+            config,
             limiter: MemoryLimiter::new(memory_limit),
             label,
             stdout,
             stderr,
             heartbeat,
+        })
+    }
+
+    /// The resource table (for host functions written outside bindgen).
+    pub(crate) fn table(&mut self) -> &mut ResourceTable {
+        &mut self.table
+    }
+
+    /// `text` with every config value of the task replaced by `[redacted]`.
+    pub(crate) fn redact<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        let mut text = Cow::Borrowed(text);
+        for secret in &self.secrets {
+            if text.contains(secret.as_str()) {
+                text = Cow::Owned(text.replace(secret.as_str(), "[redacted]"));
+            }
+        }
+        text
+    }
+
+    fn log_line(&self, level: Level, message: &str) {
+        let l = &self.label;
+        let message = self.redact(message);
+        let activity_id = l.activity_id.as_deref().unwrap_or("");
+        macro_rules! emit {
+            ($lvl:ident) => {
+                tracing::$lvl!(target: "guest", plugin = %l.plugin, workflow_id = %l.workflow_id,
+                    run_id = %l.run_id, activity_id, "{message}")
+            };
+        }
+        match level {
+            Level::Trace => emit!(trace),
+            Level::Debug => emit!(debug),
+            Level::Info => emit!(info),
+            Level::Warn => emit!(warn),
+            Level::Error => emit!(error),
+        }
+    }
+
+    async fn send_heartbeat(&mut self, details: Option<String>) -> bindings::WitHeartbeatStatus {
+        use super::invoke::HeartbeatStatus as S;
+        let status = match &self.heartbeat {
+            Some(handler) => handler.heartbeat(details).await,
+            None => S::Ok,
+        };
+        match status {
+            S::Ok => bindings::WitHeartbeatStatus::Ok,
+            S::CancelRequested => bindings::WitHeartbeatStatus::CancelRequested,
+            S::TaskGone => bindings::WitHeartbeatStatus::TaskGone,
         }
     }
 }
@@ -132,23 +241,26 @@ impl WasiView for GuestState {
 
 impl bindings::decider::swfwasm::plugin::types::Host for GuestState {}
 
+impl WasiHttpView for GuestState {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        WasiHttpCtxView {
+            ctx: &mut self.http,
+            table: &mut self.table,
+            hooks: &mut self.outbound,
+        }
+    }
+}
+
 impl bindings::decider::swfwasm::plugin::host::Host for GuestState {
     fn log(&mut self, level: Level, message: String) -> wasmtime::Result<()> {
-        let l = &self.label;
-        let activity_id = l.activity_id.as_deref().unwrap_or("");
-        macro_rules! emit {
-            ($lvl:ident) => {
-                tracing::$lvl!(target: "guest", plugin = %l.plugin, workflow_id = %l.workflow_id,
-                    run_id = %l.run_id, activity_id, "{message}")
-            };
-        }
-        match level {
-            Level::Trace => emit!(trace),
-            Level::Debug => emit!(debug),
-            Level::Info => emit!(info),
-            Level::Warn => emit!(warn),
-            Level::Error => emit!(error),
-        }
+        self.log_line(level, &message);
+        Ok(())
+    }
+}
+
+impl bindings::v0_1::decider::swfwasm::plugin::host::Host for GuestState {
+    fn log(&mut self, level: Level, message: String) -> wasmtime::Result<()> {
+        self.log_line(level, &message);
         Ok(())
     }
 }
@@ -158,15 +270,35 @@ impl bindings::activity::swfwasm::plugin::activity_host::Host for GuestState {
         &mut self,
         details: Option<String>,
     ) -> wasmtime::Result<bindings::WitHeartbeatStatus> {
-        use super::invoke::HeartbeatStatus as S;
-        let status = match &self.heartbeat {
-            Some(handler) => handler.heartbeat(details).await,
-            None => S::Ok,
-        };
-        Ok(match status {
-            S::Ok => bindings::WitHeartbeatStatus::Ok,
-            S::CancelRequested => bindings::WitHeartbeatStatus::CancelRequested,
-            S::TaskGone => bindings::WitHeartbeatStatus::TaskGone,
+        Ok(self.send_heartbeat(details).await)
+    }
+}
+
+impl bindings::v0_1::activity::swfwasm::plugin::activity_host::Host for GuestState {
+    async fn heartbeat(
+        &mut self,
+        details: Option<String>,
+    ) -> wasmtime::Result<bindings::WitHeartbeatStatus> {
+        Ok(self.send_heartbeat(details).await)
+    }
+}
+
+impl bindings::activity::swfwasm::plugin::config::Host for GuestState {
+    fn get(&mut self, key: String) -> wasmtime::Result<Result<Option<String>, WitConfigError>> {
+        let l = &self.label;
+        Ok(match self.config.get(&key) {
+            ConfigAnswer::Value(value) => Ok(value),
+            ConfigAnswer::Undeclared => {
+                tracing::warn!(plugin = %l.plugin, workflow_id = %l.workflow_id, run_id = %l.run_id,
+                    activity_id = l.activity_id.as_deref().unwrap_or(""), key,
+                    "config read denied: the plugin does not declare this key");
+                Err(WitConfigError::Undeclared)
+            }
+            ConfigAnswer::Unavailable(reason) => {
+                tracing::warn!(plugin = %l.plugin, workflow_id = %l.workflow_id, run_id = %l.run_id,
+                    key, %reason, "config value unavailable");
+                Err(WitConfigError::Unavailable(reason))
+            }
         })
     }
 }

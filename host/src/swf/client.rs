@@ -15,7 +15,7 @@ use serde::de::DeserializeOwned;
 use swf_model::Action;
 
 use super::error::error_chain;
-use super::signing::{CredentialSource, signed_request};
+use super::signing::{CredentialSource, JsonService, SWF, signed_request};
 use super::{RetryPolicy, SwfError};
 
 /// Settings of an [`SwfClient`]. `ClientConfig::default()` suits real SWF.
@@ -215,35 +215,10 @@ impl SwfClient {
         timeout: Duration,
     ) -> Result<O, SwfError> {
         let inner = &self.inner;
-        let credentials = inner.credentials.credentials().await?;
-        let request = signed_request(
-            &inner.endpoint,
-            target,
-            body.to_vec(),
-            &credentials,
-            &inner.region,
-            SystemTime::now(),
-        )?;
-        let mut request = reqwest::Request::try_from(request)
-            .map_err(|e| SwfError::Config(format!("cannot build the request: {e}")))?;
-        *request.timeout_mut() = Some(timeout);
-
-        let response = inner.http.execute(request).await.map_err(transport_error)?;
-        let status = response.status();
-        let error_type = response
-            .headers()
-            .get("x-amzn-errortype")
-            .and_then(|value| value.to_str().ok())
-            .map(str::to_owned);
-        let bytes = response.bytes().await.map_err(transport_error)?;
-        tracing::debug!(%action, status = status.as_u16(), bytes = bytes.len(), "SWF answered");
-        if !status.is_success() {
-            return Err(SwfError::from_response(
-                status.as_u16(),
-                error_type.as_deref(),
-                &bytes,
-            ));
-        }
+        let bytes = self
+            .signed_post(SWF, &inner.endpoint, target, body.to_vec(), timeout)
+            .await?;
+        tracing::debug!(%action, bytes = bytes.len(), "SWF answered");
         let json: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
             b"{}"
         } else {
@@ -254,6 +229,71 @@ impl SwfClient {
             let excerpt: String = text.chars().take(200).collect();
             SwfError::Decode(format!("{action} response: {e} (body starts: {excerpt})"))
         })
+    }
+
+    /// Calls another AWS JSON 1.1 service (`signing_name`, e.g. `secretsmanager`, `ssm`) at
+    /// `endpoint` with this client's region, credentials and connection pool: one attempt,
+    /// the call timeout. Used for the few calls the host makes besides SWF (config values from
+    /// Secrets Manager and Parameter Store), which do not justify an SDK crate each.
+    pub async fn call_json_service(
+        &self,
+        signing_name: &'static str,
+        endpoint: &Url,
+        target: &str,
+        input: &serde_json::Value,
+    ) -> Result<serde_json::Value, SwfError> {
+        let service = JsonService {
+            signing_name,
+            content_type: "application/x-amz-json-1.1",
+        };
+        let body = serde_json::to_vec(input)
+            .map_err(|e| SwfError::Decode(format!("cannot encode the {target} input: {e}")))?;
+        let bytes = self
+            .signed_post(service, endpoint, target, body, self.inner.call_timeout)
+            .await?;
+        serde_json::from_slice(&bytes)
+            .map_err(|e| SwfError::Decode(format!("{target} response: {e}")))
+    }
+
+    /// Signs and sends one AWS JSON `POST`; the body of a 2xx answer, else the service's error.
+    async fn signed_post(
+        &self,
+        service: JsonService,
+        endpoint: &Url,
+        target: &str,
+        body: Vec<u8>,
+        timeout: Duration,
+    ) -> Result<bytes::Bytes, SwfError> {
+        let inner = &self.inner;
+        let credentials = inner.credentials.credentials().await?;
+        let request = signed_request(
+            service,
+            endpoint,
+            target,
+            body,
+            &credentials,
+            &inner.region,
+            SystemTime::now(),
+        )?;
+        let mut request = reqwest::Request::try_from(request)
+            .map_err(|e| SwfError::Config(format!("cannot build the request: {e}")))?;
+        *request.timeout_mut() = Some(timeout);
+        let response = inner.http.execute(request).await.map_err(transport_error)?;
+        let status = response.status();
+        let error_type = response
+            .headers()
+            .get("x-amzn-errortype")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned);
+        let bytes = response.bytes().await.map_err(transport_error)?;
+        if !status.is_success() {
+            return Err(SwfError::from_response(
+                status.as_u16(),
+                error_type.as_deref(),
+                &bytes,
+            ));
+        }
+        Ok(bytes)
     }
 }
 

@@ -18,19 +18,30 @@ use reqwest::Url;
 use super::SwfError;
 use super::error::error_chain;
 
-/// The SigV4 signing name of SWF.
-const SERVICE: &str = "swf";
-/// The media type of AWS JSON 1.0 requests.
-const CONTENT_TYPE: &str = "application/x-amz-json-1.0";
+/// An AWS service spoken to in AWS JSON (`POST /` with an `X-Amz-Target`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct JsonService {
+    /// The SigV4 signing name.
+    pub(crate) signing_name: &'static str,
+    /// The request media type (AWS JSON 1.0 or 1.1).
+    pub(crate) content_type: &'static str,
+}
+
+/// SWF: AWS JSON 1.0.
+pub(crate) const SWF: JsonService = JsonService {
+    signing_name: "swf",
+    content_type: "application/x-amz-json-1.0",
+};
 /// Fetch new credentials this long before the cached ones expire.
 const REFRESH_BEFORE_EXPIRY: Duration = Duration::from_secs(5 * 60);
 /// Ask the provider again after this long even when the credentials have no expiry, so that
 /// rotated keys (a rewritten profile, say) are picked up.
 const REFRESH_WITHOUT_EXPIRY: Duration = Duration::from_secs(15 * 60);
 
-/// Builds the signed `POST` of one SWF call: `target` is the `X-Amz-Target` value, `body` the
-/// JSON input, `time` the signing time (normally now).
+/// Builds the signed `POST` of one call to `service` (normally [`SWF`]): `target` is the
+/// `X-Amz-Target` value, `body` the JSON input, `time` the signing time (normally now).
 pub(crate) fn signed_request(
+    service: JsonService,
     endpoint: &Url,
     target: &str,
     body: Vec<u8>,
@@ -40,7 +51,7 @@ pub(crate) fn signed_request(
 ) -> Result<http::Request<Vec<u8>>, SwfError> {
     let host = host_header(endpoint)?;
     let headers = [
-        ("content-type", CONTENT_TYPE),
+        ("content-type", service.content_type),
         ("host", host.as_str()),
         ("x-amz-target", target),
     ];
@@ -49,7 +60,7 @@ pub(crate) fn signed_request(
     let params = v4::SigningParams::builder()
         .identity(&identity)
         .region(region)
-        .name(SERVICE)
+        .name(service.signing_name)
         .time(time)
         .settings(SigningSettings::default())
         .build()
@@ -200,6 +211,7 @@ mod tests {
             "test",
         );
         signed_request(
+            SWF,
             &Url::parse(endpoint).unwrap(),
             TARGET,
             BODY.as_bytes().to_vec(),

@@ -14,6 +14,17 @@
 //! kind = "activity"                     # or "decision"
 //! pollers = 2
 //! max_in_flight = 8
+//!
+//! [[grant]]                             # capabilities of activity plugins: see crate::grant
+//! plugin = "booking-activities"
+//! allowed_outbound_hosts = ["https://payments.example.com"]
+//! config = { PAYMENT_URL = "https://payments.example.com/v1", PAYMENT_KEY = { env = "PAYMENT_KEY" } }
+//!
+//! [outbound_http]                       # per-task limits (defaults shown in crate::grant)
+//! max_concurrent_requests = 8
+//!
+//! [config_sources]                      # AWS-sourced config values
+//! refresh_secs = 300
 //! ```
 //!
 //! Paths are relative to the configuration file's directory.
@@ -21,6 +32,8 @@
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+
+use crate::grant::{CapabilitiesConfig, ConfigSourcesConfig, GrantConfig, OutboundLimits};
 
 /// What to do when a decider traps or returns decisions SWF would reject. SWF has no
 /// "decision task failed" call, so the choice is between these two.
@@ -111,6 +124,15 @@ pub struct WorkerConfig {
     /// Explicit task lists; default: one per task list the plugins declare.
     #[serde(default, rename = "task_list")]
     pub task_lists: Vec<TaskListConfig>,
+    /// What activity plugins may do beyond computing.
+    #[serde(default, rename = "grant")]
+    pub grants: Vec<GrantConfig>,
+    /// Per-task outbound HTTP limits.
+    #[serde(default)]
+    pub outbound_http: OutboundLimits,
+    /// Where AWS-sourced config values come from.
+    #[serde(default)]
+    pub config_sources: ConfigSourcesConfig,
 }
 
 fn default_activity_timeout() -> u64 {
@@ -134,6 +156,19 @@ impl WorkerConfig {
             activity_timeout_secs: default_activity_timeout(),
             heartbeat_interval_ms: default_heartbeat_interval(),
             task_lists: Vec::new(),
+            grants: Vec::new(),
+            outbound_http: OutboundLimits::default(),
+            config_sources: ConfigSourcesConfig::default(),
+        }
+    }
+
+    /// The capability sections.
+    pub fn capabilities(&self) -> CapabilitiesConfig {
+        CapabilitiesConfig {
+            grants: self.grants.clone(),
+            outbound_http: self.outbound_http.clone(),
+            config_sources: self.config_sources.clone(),
+            region: self.region.clone(),
         }
     }
 
@@ -149,6 +184,9 @@ impl WorkerConfig {
                 *plugin = base.join(&*plugin);
             }
         }
+        let mut capabilities = config.capabilities();
+        capabilities.resolve_paths(base);
+        config.grants = capabilities.grants;
         Ok(config)
     }
 

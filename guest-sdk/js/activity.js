@@ -4,14 +4,28 @@
 // `execute = activity((task) => result)`; the wrapper parses the task and turns exceptions into
 // the WIT `activity-error` the host reports to SWF. An activity that talks HTTP is a generator
 // that yields where it would await (`activity(function* (task) { ... yield fetch(url) ... })`,
-// see ./http.js for why).
+// see ./http.js for why). AWS calls go through the host, which signs them: `awsRequest` and the
+// typed helpers (`s3PutObject`, `dynamodbGetItem`, ...) of ./aws.js.
 
 import { heartbeat as hostHeartbeat } from 'swfwasm:plugin/activity-host@0.2.0';
 import { get as hostConfigGet } from 'swfwasm:plugin/config@0.2.0';
 import { wait } from './http.js';
 
 export * from './swfwasm-guest.js';
-export { fetch, Headers, HttpError, Pending, Response, wait } from './http.js';
+export { decodeUtf8, encodeUtf8, fetch, Headers, HttpError, Pending, Response, wait } from './http.js';
+export {
+  AwsError,
+  awsHost,
+  awsRequest,
+  dynamodbGetItem,
+  dynamodbPutItem,
+  encodeQuery,
+  parseAwsError,
+  percentEncode,
+  s3GetObject,
+  s3PutObject,
+  sqsSendMessage,
+} from './aws.js';
 
 /**
  * An activity type the plugin executes, for `describe()`. `defaults`: description,

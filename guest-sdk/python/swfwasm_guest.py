@@ -10,7 +10,9 @@ turns exceptions into the WIT error cases, so the plugin works with plain Python
 Activities may also act on the world, as far as they declare it (``Activity.outbound_hosts``,
 ``Activity.config_keys``) and the operator grants it: ``config.get(key)`` reads a configuration
 value, ``http.get(url)``, ``http.post(url, json=...)``, ``http.request(method, url, ...)`` send
-HTTP requests through ``wasi:http/outgoing-handler``.
+HTTP requests through ``wasi:http/outgoing-handler``, and ``aws.request(...)``,
+``aws.s3_put_object(...)``, ``aws.dynamodb_get_item(...)``, ... call AWS without credentials:
+the host signs them with the role of the operator's AWS grant.
 
 Payloads are the JSON SWF itself speaks, so event and decision fields keep SWF's camelCase names.
 
@@ -19,11 +21,13 @@ The generated bindings must name the interfaces as ``interface-names`` (next to 
 (scripts/build-plugins passes them to componentize-py as ``--import-interface-name``).
 """
 
+import html
 import json
+import re
 from collections.abc import MutableMapping
 from http import HTTPStatus
 from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 from componentize_py_types import Err, Ok
 from wit_world.imports import host, plugin_types
@@ -779,3 +783,250 @@ def _stream_error_code(io_error: Any) -> Any:
 
 
 http = Client()
+
+
+# AWS ----------------------------------------------------------------------------------------
+
+# A grant name: DNS-style labels (letters, digits, '-', '_') separated by dots.
+_AWS_NAME = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?)*")
+_AWS_JSON = "application/x-amz-json-1.0"
+
+QueryLike = Union[Mapping[str, Any], Iterable[Tuple[str, Any]], None]
+
+
+class AwsError(Exception):
+    """An AWS operation answered with a non-2xx status. ``code`` is the error's type, taken from
+    the ``x-amzn-errortype`` header (the text before ``:``), else the JSON body's ``__type``
+    (the text after ``#``), else the XML body's ``<Code>``; ``message`` is the JSON body's
+    ``message`` (or ``Message``), else the XML body's ``<Message>``. Either may be ``None``.
+    The text reads ``<service> <operation>: <status> <code>: <message>`` (a missing code or
+    message is left out). ``response`` is the whole response, ``request_id`` AWS's id of the
+    request (``x-amzn-requestid`` or ``x-amz-request-id``) if the answer carried one."""
+
+    def __init__(
+        self,
+        service: str,
+        operation: str,
+        status: int,
+        code: Optional[str] = None,
+        message: Optional[str] = None,
+        response: Optional[Response] = None,
+    ):
+        self.service = service
+        self.operation = operation
+        self.status = status
+        self.code = code
+        self.message = message
+        self.response = response
+        self.request_id: Optional[str] = None
+        if response is not None:
+            self.request_id = response.headers.get("x-amzn-requestid") or response.headers.get("x-amz-request-id")
+        text = f"{service} {operation}: {status}"
+        if code:
+            text += f" {code}"
+        if message:
+            text += f": {message}"
+        super().__init__(text)
+
+    @classmethod
+    def of(cls, service: str, operation: str, response: Response) -> "AwsError":
+        """The error an AWS service's error response describes (JSON or XML)."""
+        code = message = None
+        error_type = response.headers.get("x-amzn-errortype")
+        if error_type:
+            code = error_type.split(":", 1)[0].strip() or None
+        text = response.content.decode("utf-8", errors="replace").strip()
+        if text.startswith("{"):
+            try:
+                document = json.loads(text)
+            except ValueError:
+                document = None
+            if isinstance(document, dict):
+                if code is None and isinstance(document.get("__type"), str):
+                    code = document["__type"].rsplit("#", 1)[-1].strip() or None
+                message = next((document[k] for k in ("message", "Message") if isinstance(document.get(k), str)), None)
+        elif text.startswith("<"):
+            if code is None:
+                code = _xml_element_text(text, "Code")
+            message = _xml_element_text(text, "Message")
+        return cls(service, operation, response.status_code, code, message, response)
+
+
+def _xml_element_text(document: str, name: str) -> Optional[str]:
+    """The text of the first element ``name`` (any namespace prefix) in an AWS error document.
+    A regular expression rather than an XML parser: an error body is small and flat, and the
+    guest's Python may have no ``pyexpat``."""
+    found = re.search(rf"<(?:[\w.-]+:)?{name}(?:\s[^>]*)?>(.*?)</(?:[\w.-]+:)?{name}\s*>", document, re.S)
+    if found is None:
+        return None
+    text = found.group(1).strip()
+    if text.startswith("<![CDATA[") and text.endswith("]]>"):
+        return text[9:-3] or None
+    return html.unescape(text) or None
+
+
+def _aws_query(query: QueryLike) -> str:
+    """``query`` (a mapping, whose values may be lists, one parameter per element, or a list of
+    pairs; order kept) encoded as AWS canonicalizes it: RFC 3986's unreserved characters kept,
+    everything else percent-encoded (a space as ``%20``). ``None`` is empty (``name=``),
+    ``True``/``False`` are ``true``/``false``."""
+    if query is None:
+        return ""
+    if isinstance(query, (str, bytes)):
+        raise TypeError(f"query is a mapping or a list of pairs, not {query!r}")
+    if isinstance(query, Mapping):
+        pairs = [(n, one) for n, v in query.items() for one in (v if isinstance(v, (list, tuple)) else [v])]
+    else:
+        pairs = list(query)
+    parts = []
+    for pair in pairs:
+        if not isinstance(pair, (list, tuple)) or len(pair) != 2:
+            raise TypeError(f"a query parameter is a (name, value) pair, not {pair!r}")
+        name, value = pair
+        if value is None:
+            value = ""
+        elif isinstance(value, bool):
+            value = "true" if value else "false"
+        elif isinstance(value, (int, float)):
+            value = str(value)
+        elif not isinstance(value, (str, bytes)):
+            raise TypeError(f"query parameter {name}: a value is a string, number or boolean, not {value!r}")
+        parts.append(f"{quote(str(name), safe='')}={quote(value, safe='')}")
+    return "&".join(parts)
+
+
+class Aws:
+    """Calls to AWS that the host signs (``aws``): the activity holds no credentials.
+
+    A request goes to ``https://<name>.aws.internal<path>``, where ``name`` is the operator's
+    AWS grant (by default named after its service: ``s3``, ``dynamodb``, ``sqs``); the host
+    sends it to the real endpoint, signed with the grant's role, and answers like the service.
+    The activity declares the virtual host in ``outbound_hosts`` (``"https://s3.aws.internal"``);
+    without a grant of that name a request raises ``HttpError`` ``HTTP-request-denied``.
+
+    ``request`` is the raw call; the typed helpers raise ``AwsError`` on a non-2xx answer and
+    take ``grant=`` to use a grant named otherwise than the service::
+
+        class WitWorld(Activity):
+            outbound_hosts = ["https://s3.aws.internal", "https://dynamodb.aws.internal"]
+
+            def run(self, task):
+                aws.s3_put_object("receipts", f"{task.activity_id}.json", task.input or "")
+                item = aws.dynamodb_get_item("bookings", {"id": {"S": "b-1"}})
+                listing = aws.request("s3", "GET", "/receipts", query={"list-type": 2, "prefix": "b-"})
+                ...
+    """
+
+    def __init__(self, client: Optional[Client] = None):
+        self.client = client if client is not None else Client()
+
+    def request(
+        self,
+        name: str,
+        method: str,
+        path: str,
+        query: QueryLike = None,
+        headers: Optional[Mapping[str, str]] = None,
+        body: Union[str, bytes, None] = None,
+    ) -> Response:
+        """Sends ``method path?query`` to the AWS grant ``name`` and returns the response,
+        whatever its status. ``path`` starts with ``/`` and is sent as is (percent-encode it
+        yourself; a query it holds is kept, ``query`` is appended to it); ``query`` is a mapping
+        or a list of pairs, encoded here (see ``_aws_query``); ``headers`` are the
+        API's own (no signing headers: the host drops them); ``body`` is str (UTF-8) or bytes.
+        Raises ``HttpError`` when no response comes (``HTTP-request-denied`` if no grant is
+        named ``name``) and ``ValueError``/``TypeError`` for arguments a request cannot carry."""
+        if not isinstance(name, str) or not _AWS_NAME.fullmatch(name):
+            raise ValueError(f"{name!r} is not an AWS grant name")
+        if not isinstance(path, str) or not path.startswith("/"):
+            raise ValueError(f"the path {path!r} does not start with /")
+        if "#" in path:
+            raise ValueError(f"the path {path!r} holds a #: percent-encode it (%23)")
+        if body is not None and not isinstance(body, (str, bytes)):
+            raise TypeError(f"an AWS request's body is str or bytes, not {type(body).__name__}")
+        encoded = _aws_query(query)
+        separator = "&" if "?" in path else "?"
+        url = f"https://{name}.aws.internal{path}" + (f"{separator}{encoded}" if encoded else "")
+        return self.client.request(method, url, data=body, headers=headers)
+
+    # S3 (path-style) ---------------------------------------------------------------------------
+
+    def s3_put_object(
+        self,
+        bucket: str,
+        key: str,
+        body: Union[str, bytes],
+        content_type: Optional[str] = None,
+        *,
+        grant: str = "s3",
+    ) -> Optional[str]:
+        """Stores ``body`` (str as UTF-8, or bytes) as ``key`` in ``bucket``; returns the
+        object's ETag (as S3 gives it, quoted), or ``None`` if the answer has none."""
+        if not isinstance(body, (str, bytes)):
+            raise TypeError(f"an object's body is str or bytes, not {type(body).__name__}")
+        headers = {"Content-Type": content_type} if content_type is not None else None
+        response = self.request(grant, "PUT", _s3_path(bucket, key), headers=headers, body=body)
+        _check("s3", "PutObject", response)
+        return response.headers.get("etag")
+
+    def s3_get_object(self, bucket: str, key: str, *, grant: str = "s3") -> bytes:
+        """The contents of ``key`` in ``bucket``."""
+        response = self.request(grant, "GET", _s3_path(bucket, key))
+        _check("s3", "GetObject", response)
+        return response.content
+
+    # DynamoDB (AWS JSON 1.0) -------------------------------------------------------------------
+
+    def dynamodb_put_item(self, table: str, item: Mapping[str, Any], *, grant: str = "dynamodb") -> None:
+        """Writes ``item`` (DynamoDB JSON: ``{"id": {"S": "b-1"}}``) to ``table``."""
+        self._json_call(grant, "dynamodb", "DynamoDB_20120810", "PutItem", {"TableName": table, "Item": item})
+
+    def dynamodb_get_item(
+        self, table: str, key: Mapping[str, Any], *, grant: str = "dynamodb"
+    ) -> Optional[Dict[str, Any]]:
+        """The item of ``table`` with ``key`` (both DynamoDB JSON), or ``None`` if there is none."""
+        answer = self._json_call(grant, "dynamodb", "DynamoDB_20120810", "GetItem", {"TableName": table, "Key": key})
+        return answer.get("Item")
+
+    # SQS (AWS JSON 1.0) ------------------------------------------------------------------------
+
+    def sqs_send_message(self, queue_url: str, body: str, *, grant: str = "sqs") -> str:
+        """Sends ``body`` to the queue ``queue_url``; returns the message's ``MessageId``."""
+        answer = self._json_call(grant, "sqs", "AmazonSQS", "SendMessage", {"QueueUrl": queue_url, "MessageBody": body})
+        message_id = answer.get("MessageId")
+        if not isinstance(message_id, str):
+            raise AwsError("sqs", "SendMessage", 200, None, "the answer has no MessageId")
+        return message_id
+
+    def _json_call(self, grant: str, service: str, prefix: str, operation: str, payload: Dict[str, Any]) -> Dict[str, Any]:
+        """An AWS JSON 1.0 call: ``POST /`` with ``X-Amz-Target: <prefix>.<operation>``; the
+        answer's JSON object."""
+        headers = {"Content-Type": _AWS_JSON, "X-Amz-Target": f"{prefix}.{operation}"}
+        response = self.request(grant, "POST", "/", headers=headers, body=json.dumps(payload))
+        _check(service, operation, response)
+        if not response.content.strip():
+            return {}
+        try:
+            answer = response.json()
+        except ValueError:
+            answer = None
+        if not isinstance(answer, dict):
+            raise AwsError(service, operation, response.status_code, None, "the answer is not a JSON object", response)
+        return answer
+
+
+def _s3_path(bucket: str, key: str) -> str:
+    """``/<bucket>/<key>``, the key percent-encoded except its ``/``s."""
+    if not isinstance(bucket, str) or not bucket:
+        raise ValueError(f"{bucket!r} is not a bucket name")
+    if not isinstance(key, str) or not key:
+        raise ValueError(f"{key!r} is not an object key")
+    return f"/{quote(bucket, safe='')}/{quote(key, safe='/')}"
+
+
+def _check(service: str, operation: str, response: Response) -> None:
+    if not 200 <= response.status_code < 300:
+        raise AwsError.of(service, operation, response)
+
+
+aws = Aws()

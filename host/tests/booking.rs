@@ -5,10 +5,13 @@
 //!
 //! ValidatePayment calls a real payment service over HTTP (a loopback fake that declines on
 //! demand), granted in the worker's configuration: its URL and API key are config values.
+//! ConfirmBooking stores the confirmation in S3 (moto's server) through an AWS grant.
 
 mod common;
 #[path = "common/local_swf.rs"]
 mod local_swf;
+#[path = "common/moto.rs"]
+mod moto;
 #[path = "common/payment.rs"]
 mod payment;
 
@@ -28,6 +31,24 @@ impl Drop for Worker {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
+}
+
+/// Runs `statement` with `s3`, a boto3 client of moto at `endpoint`; its stdout.
+fn boto3(endpoint: &str, statement: &str) -> String {
+    let script = format!(
+        "import boto3\ns3 = boto3.client('s3', endpoint_url='{endpoint}', region_name='us-east-1', \
+         aws_access_key_id='AKIDEXAMPLE', aws_secret_access_key='secret')\n{statement}\n"
+    );
+    let output = std::process::Command::new(common::workspace().join(".venv/bin/python"))
+        .args(["-c", &script])
+        .output()
+        .expect("run python");
+    assert!(
+        output.status.success(),
+        "boto3 failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
 }
 
 fn history(dir: &Path, workflow_id: &str) -> Vec<Value> {
@@ -94,6 +115,8 @@ fn every_path_of_the_booking_workflow() {
     let dir = dir.path();
     let service = LocalSwf::start(dir, 5);
     let payments = payment::FakePayment::start("booking-test-key");
+    let s3 = moto::Moto::start(common::workspace());
+    boto3(&s3.endpoint(), "s3.create_bucket(Bucket='bookings')");
     std::fs::write(
         dir.join("swfwasm.toml"),
         format!(
@@ -101,11 +124,13 @@ fn every_path_of_the_booking_workflow() {
              plugins = [{:?}, {:?}]\n\n[[task_list]]\nname = \"booking\"\nkind = \"activity\"\n\
              pollers = 4\nmax_in_flight = 8\n\n[[task_list]]\nname = \"booking\"\nkind = \"decision\"\n\n\
              [[grant]]\nplugin = \"booking-activities\"\nallowed_outbound_hosts = [\"{url}\"]\n\
-             config = {{ PAYMENT_URL = \"{url}/v1\", PAYMENT_KEY = {{ env = \"BOOKING_PAYMENT_KEY\" }} }}\n",
+             aws = [{{ service = \"s3\", region = \"us-east-1\", endpoint = \"{s3}\", use_worker_credentials = true }}]\n\
+             config = {{ PAYMENT_URL = \"{url}/v1\", PAYMENT_KEY = {{ env = \"BOOKING_PAYMENT_KEY\" }}, CONFIRMATION_BUCKET = \"bookings\" }}\n",
             service.endpoint(),
             plugin("booking-decider"),
             plugin("booking-activities"),
             url = payments.url(),
+            s3 = s3.endpoint(),
         ),
     )
     .unwrap();
@@ -158,6 +183,17 @@ fn every_path_of_the_booking_workflow() {
     );
     let happy = wait_for(dir, "happy", "WorkflowExecutionCompleted");
     assert_eq!(activities(&happy), [select, details, pay, confirm]);
+    let stored = boto3(
+        &s3.endpoint(),
+        "print(s3.get_object(Bucket='bookings', Key='confirmations/happy.json')['Body'].read().decode())",
+    );
+    let confirmation: Value = serde_json::from_str(stored.trim()).unwrap();
+    assert_eq!(confirmation["itinerary"], "LHR-JFK", "{confirmation}");
+    assert_eq!(
+        confirmation["receipt"], "receipt for LHR-JFK",
+        "{confirmation}"
+    );
+    assert_eq!(confirmation["workflowId"], "happy", "{confirmation}");
 
     let retried = wait_for(dir, "two-declines", "WorkflowExecutionCompleted");
     assert_eq!(

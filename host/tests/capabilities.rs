@@ -418,13 +418,14 @@ const SECRETS: [&str; 5] = [
 fn config_grants(dir: &Path, moto: &str) -> String {
     std::fs::write(dir.join("value.txt"), "file-Secret-3c4d\n").unwrap();
     format!(
-        "domain = \"capabilities\"\nregion = \"us-east-1\"\n\n\
+        "domain = \"capabilities\"\nregion = \"us-east-1\"\nendpoint = \"http://127.0.0.1:9\"\nplugins = [{:?}]\n\n\
          [config_sources]\nsecrets_manager_endpoint = \"{moto}\"\nssm_endpoint = \"{moto}\"\n\n\
          [[grant]]\nplugin = \"HttpProbe\"\nconfig = {{ GREETING = \"literal-Secret-5e6f\", \
          API_KEY = {{ env = \"SWFWASM_TEST_API_KEY\" }}, FILE_VALUE = {{ file = \"{}\" }}, \
          DB_PASSWORD = {{ aws_secret = \"swfwasm/db-password\" }}, \
          SSM_VALUE = {{ aws_parameter = \"/swfwasm/ssm-value\" }} }}\n\n\
          [[grant]]\nplugin = \"CConfigProbe\"\nconfig = {{ GREETING = \"literal-Secret-5e6f\" }}\n",
+        plugin("http-probe"),
         dir.join("value.txt").display()
     )
 }
@@ -570,6 +571,13 @@ async fn config_values_from_every_source_reach_the_guest_and_no_log() {
         .unwrap();
     outputs.push((vec!["execute".to_owned()], output));
     let inspect = String::from_utf8_lossy(&outputs[0].1.stdout).into_owned();
+    let listed = String::from_utf8_lossy(&outputs[2].1.stdout).into_owned();
+    assert!(
+        listed.contains(
+            "granted: hosts []; config keys [API_KEY, DB_PASSWORD, FILE_VALUE, GREETING, SSM_VALUE]"
+        ),
+        "swfwasm plugins shows what the artifact was granted: {listed}"
+    );
     assert!(
         inspect.contains("DB_PASSWORD (aws_secret swfwasm/db-password)")
             && inspect.contains("GREETING (literal)"),
@@ -785,5 +793,333 @@ fn invalid_grants_are_refused_at_start_naming_the_pattern() {
     assert!(
         stderr.contains("invalid outbound host pattern \"https://exa mple.com\""),
         "{stderr}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// AWS grants (issue 18): the host signs for the plugin with the grant's role.
+
+/// A moto server that checks signatures and IAM policies, set up by `moto_aws_setup.py`: the
+/// worker's own keys may only assume roles; the role may use S3, DynamoDB and SQS.
+struct AwsMoto {
+    moto: moto::Moto,
+    setup: Value,
+}
+
+impl AwsMoto {
+    fn start() -> AwsMoto {
+        let moto = moto::Moto::start_with_auth(workspace(), 8);
+        let output = std::process::Command::new(workspace().join(".venv/bin/python"))
+            .arg(workspace().join("host/tests/common/moto_aws_setup.py"))
+            .arg(moto.endpoint())
+            .output()
+            .expect("run moto_aws_setup.py");
+        assert!(
+            output.status.success(),
+            "moto setup failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let setup = serde_json::from_slice(&output.stdout).expect("setup prints JSON");
+        AwsMoto { moto, setup }
+    }
+
+    fn endpoint(&self) -> String {
+        self.moto.endpoint()
+    }
+
+    fn worker_key(&self) -> (&str, &str) {
+        (
+            self.setup["access_key_id"].as_str().unwrap(),
+            self.setup["secret_access_key"].as_str().unwrap(),
+        )
+    }
+
+    fn role_arn(&self) -> &str {
+        self.setup["role_arn"].as_str().unwrap()
+    }
+
+    /// The worker's AWS configuration: its own keys, STS at `sts_endpoint`.
+    async fn worker_sdk(&self, sts_endpoint: &str) -> aws_config::SdkConfig {
+        let (key, secret) = self.worker_key();
+        aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .region(aws_config::Region::new("us-east-1"))
+            .endpoint_url(sts_endpoint)
+            .credentials_provider(aws_credential_types::Credentials::new(
+                key, secret, None, None, "worker",
+            ))
+            .http_client(
+                aws_smithy_http_client::Builder::new()
+                    .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
+                        aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring,
+                    ))
+                    .build_https(),
+            )
+            .load()
+            .await
+    }
+
+    /// A runtime whose grants are `toml`, signing with `sdk`.
+    fn runtime(&self, toml: &str, sdk: aws_config::SdkConfig) -> PluginRuntime {
+        let config: CapabilitiesConfig = toml::from_str(toml).expect("test grants parse");
+        let grants = Grants::new(
+            &config.grants,
+            config.outbound_http.clone(),
+            ValueStore::new(config.config_sources.clone(), None),
+        )
+        .expect("test grants are valid")
+        .with_aws(sdk);
+        PluginRuntime::new(RuntimeConfig {
+            cache_dir: Some(workspace().join("target/tmp/capabilities-cache")),
+            ..RuntimeConfig::default()
+        })
+        .expect("runtime")
+        .with_grants(grants)
+    }
+
+    /// A grant of S3 and DynamoDB on this moto, through `role` (or the worker's credentials).
+    fn grant(&self, role: Option<&str>, extra: &str) -> String {
+        let who = match role {
+            Some(role) => format!("role = \"{role}\""),
+            None => "use_worker_credentials = true".to_owned(),
+        };
+        let endpoint = self.endpoint();
+        format!(
+            "[[grant]]\nplugin = \"HttpProbe\"\naws = [\
+             {{ service = \"s3\", region = \"us-east-1\", endpoint = \"{endpoint}\", {who}{extra} }}, \
+             {{ service = \"dynamodb\", region = \"us-east-1\", endpoint = \"{endpoint}\", {who}{extra} }}]\n"
+        )
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn activities_call_aws_with_the_role_the_host_assumes_for_them() {
+    let aws = AwsMoto::start();
+    let runtime = aws.runtime(
+        &aws.grant(Some(aws.role_arn()), ""),
+        aws.worker_sdk(&aws.endpoint()).await,
+    );
+    for probe in PROBES {
+        let plugin = runtime.load_file(&plugin(probe)).await.expect(probe);
+        let key = format!("objects/{probe} café.txt");
+        let put = execute(
+            &runtime,
+            &plugin,
+            &format!("{probe}-s3-put"),
+            json!({"s3_put": {"bucket": "swfwasm-tests", "key": key, "body": format!("from {probe}")}}),
+            Duration::from_secs(30),
+        )
+        .await;
+        completed(put, &format!("{probe} s3_put"));
+        let got = completed(
+            execute(
+                &runtime,
+                &plugin,
+                &format!("{probe}-s3-get"),
+                json!({"s3_get": {"bucket": "swfwasm-tests", "key": key}}),
+                Duration::from_secs(30),
+            )
+            .await,
+            &format!("{probe} s3_get"),
+        );
+        assert_eq!(got["body"], format!("from {probe}"));
+
+        let item = json!({"id": {"S": probe}, "language": {"S": probe}});
+        completed(
+            execute(
+                &runtime,
+                &plugin,
+                &format!("{probe}-ddb-put"),
+                json!({"ddb_put": {"table": "bookings", "item": item}}),
+                Duration::from_secs(30),
+            )
+            .await,
+            &format!("{probe} ddb_put"),
+        );
+        let got = completed(
+            execute(
+                &runtime,
+                &plugin,
+                &format!("{probe}-ddb-get"),
+                json!({"ddb_get": {"table": "bookings", "key": {"id": {"S": probe}}}}),
+                Duration::from_secs(30),
+            )
+            .await,
+            &format!("{probe} ddb_get"),
+        );
+        assert_eq!(got["item"], item, "{probe}");
+    }
+
+    // The control: the worker's own credentials may not use S3 (moto checks the policy), so
+    // the successes above were signed with the role's.
+    let as_worker = aws.runtime(&aws.grant(None, ""), aws.worker_sdk(&aws.endpoint()).await);
+    let probe = as_worker.load_file(&plugin("http-probe")).await.unwrap();
+    let (reason, details) = failed(
+        execute(
+            &as_worker,
+            &probe,
+            "worker-credentials",
+            json!({"s3_put": {"bucket": "swfwasm-tests", "key": "denied.txt", "body": "x"}}),
+            Duration::from_secs(30),
+        )
+        .await,
+        "worker credentials",
+    );
+    assert_eq!(reason, "aws-error");
+    assert!(details.contains("403"), "{details}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn aws_is_reached_only_through_an_aws_grant_and_never_with_the_guests_signature() {
+    let aws = AwsMoto::start();
+    let (worker_key, worker_secret) = aws.worker_key();
+    let everything = "[[grant]]\nplugin = \"HttpProbe\"\nallowed_outbound_hosts = [\"https://*\", \"http://*:*\"]\n";
+    let runtime = aws.runtime(everything, aws.worker_sdk(&aws.endpoint()).await);
+    let probe = runtime.load_file(&plugin("http-probe")).await.unwrap();
+    for (id, input) in [
+        (
+            "no-aws-grant",
+            json!({"s3_put": {"bucket": "swfwasm-tests", "key": "x", "body": "x"}}),
+        ),
+        (
+            "straight-to-aws",
+            request(
+                "GET",
+                "https://s3.us-east-1.amazonaws.com/swfwasm-tests/x".into(),
+                None,
+            ),
+        ),
+    ] {
+        let (reason, details) = failed(
+            execute(&runtime, &probe, id, input, Duration::from_secs(30)).await,
+            id,
+        );
+        assert_eq!(reason, "http-error", "{id}");
+        assert!(details.contains("HTTP-request-denied"), "{id}: {details}");
+    }
+
+    let runtime = aws.runtime(
+        &aws.grant(Some(aws.role_arn()), ""),
+        aws.worker_sdk(&aws.endpoint()).await,
+    );
+    let probe = runtime.load_file(&plugin("http-probe")).await.unwrap();
+    completed(
+        execute(
+            &runtime,
+            &probe,
+            "put-for-forged",
+            json!({"s3_put": {"bucket": "swfwasm-tests", "key": "forged.txt", "body": "signed by the host"}}),
+            Duration::from_secs(30),
+        )
+        .await,
+        "put",
+    );
+    // A guest's own signing headers are dropped: had they reached moto, it would refuse the
+    // unknown key.
+    let forged = completed(
+        execute(
+            &runtime,
+            &probe,
+            "forged-signature",
+            json!({"aws": {"name": "s3", "method": "GET", "path": "/swfwasm-tests/forged.txt",
+                "headers": {
+                    "authorization": "AWS4-HMAC-SHA256 Credential=AKIDFORGED/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00",
+                    "x-amz-security-token": "forged", "x-amz-date": "20260101T000000Z"}}}),
+            Duration::from_secs(30),
+        )
+        .await,
+        "forged signature",
+    );
+    assert_eq!(forged["status"], 200, "{forged}");
+    assert_eq!(forged["body"], "signed by the host");
+    // Nothing the guest sees holds the worker's credentials.
+    let seen = forged.to_string();
+    assert!(!seen.contains(worker_key) && !seen.contains(worker_secret));
+    let (reason, _) = failed(
+        execute(
+            &runtime,
+            &probe,
+            "no-credentials-in-config",
+            json!({"config": ["AWS_SECRET_ACCESS_KEY"]}),
+            Duration::from_secs(30),
+        )
+        .await,
+        "config",
+    );
+    assert_eq!(reason, "config-error");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn role_sessions_are_renewed_before_expiry_and_sts_failures_are_named() {
+    let logs = LogCapture::global();
+    let aws = AwsMoto::start();
+    // A grant of its own name, so that its log lines are this test's alone.
+    let renewal = format!(
+        "[[grant]]\nplugin = \"HttpProbe\"\naws = [{{ name = \"renewal\", service = \"s3\", \
+         region = \"us-east-1\", endpoint = \"{}\", role = \"{}\", session_seconds = 900, \
+         refresh_before_expiry_secs = 899 }}]\n",
+        aws.endpoint(),
+        aws.role_arn()
+    );
+    let runtime = aws.runtime(&renewal, aws.worker_sdk(&aws.endpoint()).await);
+    let probe = runtime.load_file(&plugin("http-probe")).await.unwrap();
+    for round in 0..2 {
+        let put = completed(
+            execute(
+                &runtime,
+                &probe,
+                &format!("renew-{round}"),
+                json!({"aws": {"name": "renewal", "method": "PUT",
+                    "path": format!("/swfwasm-tests/renew-{round}"), "body": "x"}}),
+                Duration::from_secs(30),
+            )
+            .await,
+            "renewal round",
+        );
+        assert_eq!(put["status"], 200, "{put}");
+        // 900 s sessions renewed 899 s before they end: stale after one second.
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+    }
+    let source = format!("AWS grant renewal for {}", probe.digest().short());
+    let loads: std::collections::BTreeSet<String> = logs
+        .lines_with(&source)
+        .iter()
+        .filter_map(|l| l.split("access_key_id=").nth(1))
+        .map(|rest| {
+            rest.split_whitespace()
+                .next()
+                .unwrap_or("")
+                .trim_matches('"')
+                .to_owned()
+        })
+        .collect();
+    assert!(loads.len() >= 2, "two sessions were assumed: {loads:?}");
+    assert!(
+        loads.iter().all(|k| k.starts_with("ASIA")),
+        "role sessions: {loads:?}"
+    );
+
+    let unreachable_sts = aws.runtime(
+        &aws.grant(Some(aws.role_arn()), ""),
+        aws.worker_sdk("http://127.0.0.1:9").await,
+    );
+    let probe = unreachable_sts
+        .load_file(&plugin("http-probe"))
+        .await
+        .unwrap();
+    let (reason, details) = failed(
+        execute(
+            &unreachable_sts,
+            &probe,
+            "sts-down",
+            json!({"s3_put": {"bucket": "swfwasm-tests", "key": "x", "body": "x"}}),
+            Duration::from_secs(60),
+        )
+        .await,
+        "STS down",
+    );
+    assert_eq!(reason, "http-error");
+    assert!(
+        details.contains("no AWS credentials for grant s3"),
+        "{details}"
     );
 }

@@ -1,5 +1,6 @@
 """Unit tests of what lets a Python activity act on the world: `requires` (what it declares),
-`config.get` and the HTTP client on `wasi:http/outgoing-handler`.
+`config.get`, the HTTP client on `wasi:http/outgoing-handler` and the AWS calls the host signs
+(`aws`), which go through that client.
 
 `wasi:http` is replaced by `FakeHttp`, fakes of its resources that record the request a call
 builds (method, scheme, authority, path, headers, body, options), answer with a scripted
@@ -606,6 +607,280 @@ def test_a_request_body_the_host_stops_taking_leaves_the_answer_to_the_future(gu
     assert guest.http.post("http://example.com/", data="x").status_code == 413
 
 
+# --- aws: requests ----------------------------------------------------------------------------
+
+
+def test_an_aws_request_goes_to_the_grants_virtual_host(guest, net):
+    net.answer = FakeResponse(200, [("Content-Type", "application/xml")], [b"<ListBucketResult/>"])
+    response = guest.aws.request(
+        "s3",
+        "get",
+        "/my-bucket",
+        query=[("list-type", 2), ("prefix", "a b/c~d_e.f-g"), ("uploads", None), ("fetch-owner", True), ("k=é&", "+")],
+        headers={"x-amz-request-payer": "requester"},
+    )
+    request = net.request
+    t = guest.http_types
+    assert request.method == t.Method_Get() and request.scheme == t.Scheme_Https()
+    assert request.authority == "s3.aws.internal"
+    assert request.path_with_query == (
+        "/my-bucket?list-type=2&prefix=a%20b%2Fc~d_e.f-g&uploads=&fetch-owner=true&k%3D%C3%A9%26=%2B"
+    )
+    assert request.header_list == [("x-amz-request-payer", "requester")]
+    assert request.outgoing_body is None
+    assert isinstance(response, guest.Response)
+    assert response.status_code == 200 and response.text == "<ListBucketResult/>"
+    assert response.url == "https://s3.aws.internal/my-bucket?" + request.path_with_query.split("?", 1)[1]
+    net.answer.assert_released()
+
+
+def test_an_aws_request_with_a_mapping_query_and_a_body(guest, net):
+    guest.aws.request("dynamodb-eu", "POST", "/", query={"a": "1", "b": ""}, headers=[("X-Amz-Target", "T.Op")], body=b"{}")
+    request = net.request
+    assert request.authority == "dynamodb-eu.aws.internal"
+    assert request.path_with_query == "/?a=1&b="
+    assert request.header_list == [("Content-Length", "2"), ("X-Amz-Target", "T.Op")]
+    assert request.body_bytes == b"{}" and request.outgoing_body.finished
+    net.sent.clear()
+    guest.aws.request("s3", "PUT", "/b/k", query={}, body="héllo")
+    assert net.request.path_with_query == "/b/k"
+    assert net.request.body_bytes == "héllo".encode()
+    net.sent.clear()
+    guest.aws.request("s3", "GET", "/b/k?versionId=3", query={"tag": ["a", "b c"], "n": 1.5})
+    assert net.request.path_with_query == "/b/k?versionId=3&tag=a&tag=b%20c&n=1.5"
+    net.sent.clear()
+    guest.aws.request("S3-Archive.eu_1", "GET", "/b?uploads")
+    assert (net.request.authority, net.request.path_with_query) == ("s3-archive.eu_1.aws.internal", "/b?uploads")
+
+
+def test_an_aws_request_answers_whatever_the_status(guest, net):
+    net.answer = FakeResponse(404, [("x-amzn-errortype", "ResourceNotFoundException")], [b"{}"])
+    response = guest.aws.request("dynamodb", "POST", "/", body="{}")
+    assert response.status_code == 404 and not response.ok
+
+
+def test_an_aws_request_without_a_grant_is_denied_like_any_host(guest, net):
+    net.answer = guest.http_types.ErrorCode_HttpRequestDenied()
+    with pytest.raises(guest.HttpError) as raised:
+        guest.aws.request("sqs", "POST", "/", body="{}")
+    assert str(raised.value) == "POST https://sqs.aws.internal:443: HTTP-request-denied"
+    net.sent.clear()
+    with pytest.raises(guest.HttpError, match=r"^GET https://archive.aws.internal:443: HTTP-request-denied$"):
+        guest.aws.s3_get_object("b", "k", grant="archive")
+
+
+@pytest.mark.parametrize(
+    "args, kwargs, error, match",
+    [
+        (("", "GET", "/"), {}, ValueError, "not an AWS grant name"),
+        (("s3.example.com:443", "GET", "/"), {}, ValueError, "not an AWS grant name"),
+        (("s3/x", "GET", "/"), {}, ValueError, "not an AWS grant name"),
+        ((None, "GET", "/"), {}, ValueError, "not an AWS grant name"),
+        (("s3", "GET", "b/k"), {}, ValueError, "does not start with /"),
+        (("-s3", "GET", "/"), {}, ValueError, "not an AWS grant name"),
+        (("s3..x", "GET", "/"), {}, ValueError, "not an AWS grant name"),
+        (("s3", "GET", "/b/k#x"), {}, ValueError, "holds a #"),
+        (("s3", "GET", "/b/a key"), {}, ValueError, "invalid path"),
+        (("s3", "GET", "/"), {"query": "a=1"}, TypeError, "mapping or a list of pairs"),
+        (("s3", "GET", "/"), {"query": [("a", "1", "2")]}, TypeError, "a \\(name, value\\) pair"),
+        (("s3", "GET", "/"), {"query": {"a": {"b": 1}}}, TypeError, "query parameter a: a value is"),
+        (("s3", "PUT", "/b/k"), {"body": {"a": 1}}, TypeError, "str or bytes"),
+    ],
+)
+def test_what_an_aws_request_cannot_carry(guest, net, args, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        guest.aws.request(*args, **kwargs)
+    assert net.sent == []
+
+
+# --- aws: typed helpers -----------------------------------------------------------------------
+
+
+def test_s3_put_object(guest, net):
+    net.answer = FakeResponse(200, [("ETag", '"9b2cf535f27731c974343645a3985328"')])
+    etag = guest.aws.s3_put_object("my-bucket", "dir/a b+c é.txt", "hello", content_type="text/plain")
+    request = net.request
+    assert etag == '"9b2cf535f27731c974343645a3985328"'
+    assert request.method == guest.http_types.Method_Put()
+    assert request.authority == "s3.aws.internal"
+    assert request.path_with_query == "/my-bucket/dir/a%20b%2Bc%20%C3%A9.txt"
+    assert request.header_list == [("Content-Length", "5"), ("Content-Type", "text/plain")]
+    assert request.body_bytes == b"hello"
+
+    net.sent.clear()
+    net.answer = FakeResponse(200)
+    assert guest.aws.s3_put_object("b", "k", b"\x00", grant="archive") is None
+    assert net.request.authority == "archive.aws.internal"
+    assert net.request.header_list == [("Content-Length", "1")], "no content type unless given"
+    assert net.request.body_bytes == b"\x00"
+
+
+def test_s3_get_object(guest, net):
+    net.answer = FakeResponse(200, [("Content-Type", "application/octet-stream")], [b"\xff\x00", b"rest"])
+    assert guest.aws.s3_get_object("b", "reports/2024/q1.csv") == b"\xff\x00rest"
+    assert net.request.method == guest.http_types.Method_Get()
+    assert net.request.path_with_query == "/b/reports/2024/q1.csv"
+    assert net.request.outgoing_body is None
+
+
+def test_s3_arguments_are_checked(guest, net):
+    with pytest.raises(ValueError, match="not an object key"):
+        guest.aws.s3_get_object("b", "")
+    with pytest.raises(ValueError, match="not a bucket name"):
+        guest.aws.s3_put_object("", "k", "x")
+    with pytest.raises(TypeError, match="str or bytes"):
+        guest.aws.s3_put_object("b", "k", {"a": 1})
+    assert net.sent == []
+
+
+def test_s3_errors_come_from_the_xml_body(guest, net):
+    net.answer = FakeResponse(
+        404,
+        [("Content-Type", "application/xml"), ("x-amz-request-id", "R1")],
+        [
+            b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>NoSuchKey</Code>'
+            b"<Message>The specified key does not exist &amp; never did.</Message>"
+            b"<Key>k</Key><RequestId>R1</RequestId></Error>"
+        ],
+    )
+    with pytest.raises(guest.AwsError) as raised:
+        guest.aws.s3_get_object("b", "k")
+    error = raised.value
+    assert (error.service, error.operation, error.status) == ("s3", "GetObject", 404)
+    assert (error.code, error.message) == ("NoSuchKey", "The specified key does not exist & never did.")
+    assert str(error) == "s3 GetObject: 404 NoSuchKey: The specified key does not exist & never did."
+    assert error.response.status_code == 404 and error.request_id == "R1"
+    assert not isinstance(error, (guest.HttpError, ValueError))
+
+    net.answer = FakeResponse(403, [("Content-Type", "application/xml")], [b"<Error><Code>AccessDenied</Code><Message/></Error>"])
+    with pytest.raises(guest.AwsError) as raised:
+        guest.aws.s3_put_object("b", "k", "x")
+    assert (raised.value.code, raised.value.message) == ("AccessDenied", None)
+    assert str(raised.value) == "s3 PutObject: 403 AccessDenied"
+
+
+def test_dynamodb_put_item(guest, net):
+    net.answer = FakeResponse(200, [("Content-Type", "application/x-amz-json-1.0")], [b"{}"])
+    item = {"id": {"S": "b-1"}, "seats": {"N": "2"}}
+    assert guest.aws.dynamodb_put_item("bookings", item) is None
+    request = net.request
+    assert request.method == guest.http_types.Method_Post()
+    assert (request.authority, request.path_with_query) == ("dynamodb.aws.internal", "/")
+    headers = dict((n.lower(), v) for n, v in request.header_list)
+    assert headers["content-type"] == "application/x-amz-json-1.0"
+    assert headers["x-amz-target"] == "DynamoDB_20120810.PutItem"
+    assert headers["content-length"] == str(len(request.body_bytes))
+    assert json.loads(request.body_bytes) == {"TableName": "bookings", "Item": item}
+
+
+def test_dynamodb_get_item(guest, net):
+    item = {"id": {"S": "b-1"}, "tags": {"SS": ["a", "b"]}}
+    net.answer = FakeResponse(200, [("Content-Type", "application/x-amz-json-1.0")], [json.dumps({"Item": item}).encode()])
+    assert guest.aws.dynamodb_get_item("bookings", {"id": {"S": "b-1"}}, grant="ddb-eu") == item
+    request = net.request
+    assert request.authority == "ddb-eu.aws.internal"
+    assert ("X-Amz-Target", "DynamoDB_20120810.GetItem") in request.header_list
+    assert json.loads(request.body_bytes) == {"TableName": "bookings", "Key": {"id": {"S": "b-1"}}}
+    net.answer = FakeResponse(200, chunks=[b"{}"])
+    assert guest.aws.dynamodb_get_item("bookings", {"id": {"S": "none"}}) is None
+    net.answer = FakeResponse(200, chunks=[b"<html>proxy</html>"])
+    with pytest.raises(guest.AwsError) as raised:
+        guest.aws.dynamodb_get_item("bookings", {"id": {"S": "x"}})
+    assert str(raised.value) == "dynamodb GetItem: 200: the answer is not a JSON object"
+
+
+def test_sqs_send_message(guest, net):
+    net.answer = FakeResponse(200, chunks=[b'{"MD5OfMessageBody": "x", "MessageId": "5fea7756-0ea4-451a-a703-a558b933e274"}'])
+    queue = "https://sqs.eu-west-1.amazonaws.com/123456789012/bookings"
+    assert guest.aws.sqs_send_message(queue, "booked b-1") == "5fea7756-0ea4-451a-a703-a558b933e274"
+    request = net.request
+    assert (request.authority, request.path_with_query) == ("sqs.aws.internal", "/")
+    assert ("X-Amz-Target", "AmazonSQS.SendMessage") in request.header_list
+    assert ("Content-Type", "application/x-amz-json-1.0") in request.header_list
+    assert json.loads(request.body_bytes) == {"QueueUrl": queue, "MessageBody": "booked b-1"}
+    net.answer = FakeResponse(200, chunks=[b"{}"])
+    with pytest.raises(guest.AwsError, match=r"^sqs SendMessage: 200: the answer has no MessageId$"):
+        guest.aws.sqs_send_message(queue, "x")
+
+
+# --- aws: errors ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "status, headers, body, code, message",
+    [
+        # the header wins over the body's __type; its text after ':' is dropped
+        (
+            400,
+            [
+                ("X-Amzn-ErrorType", "ResourceNotFoundException:http://internal.amazon.com/coral/com.amazon.coral.service/"),
+                ("x-amzn-RequestId", "Q1"),
+            ],
+            b'{"__type": "com.amazonaws.dynamodb.v20120810#Other", "message": "Requested resource not found"}',
+            "ResourceNotFoundException",
+            "Requested resource not found",
+        ),
+        (
+            400,
+            [("Content-Type", "application/x-amz-json-1.0")],
+            b'{"__type": "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException", "Message": "The conditional request failed"}',
+            "ConditionalCheckFailedException",
+            "The conditional request failed",
+        ),
+        (400, [], b'{"__type": "ValidationException", "message": "1 validation error"}', "ValidationException", "1 validation error"),
+        (
+            400,
+            [("x-amzn-query-error", "AWS.SimpleQueueService.NonExistentQueue;Sender")],
+            b'{"__type": "com.amazonaws.sqs#QueueDoesNotExist", "message": "The specified queue does not exist."}',
+            "QueueDoesNotExist",
+            "The specified queue does not exist.",
+        ),
+        (
+            400,
+            [("Content-Type", "text/xml")],
+            b'<ErrorResponse xmlns="http://queue.amazonaws.com/doc/2012-11-05/"><Error><Type>Sender</Type>'
+            b"<Code>AWS.SimpleQueueService.NonExistentQueue</Code><Message>No queue &lt;q&gt;</Message></Error></ErrorResponse>",
+            "AWS.SimpleQueueService.NonExistentQueue",
+            "No queue <q>",
+        ),
+        (403, [("x-amzn-errortype", "AccessDeniedException")], b"", "AccessDeniedException", None),
+        (503, [], b"", None, None),
+        (500, [], b"{not json", None, None),
+        (502, [], b"Bad Gateway", None, None),
+    ],
+)
+def test_aws_errors_are_read_from_the_header_json_or_xml(guest, net, status, headers, body, code, message):
+    net.answer = FakeResponse(status, headers, [body] if body else [])
+    with pytest.raises(guest.AwsError) as raised:
+        guest.aws.dynamodb_put_item("t", {"id": {"S": "1"}})
+    error = raised.value
+    assert (error.status, error.code, error.message) == (status, code, message)
+    assert error.request_id == dict((n.lower(), v) for n, v in headers).get("x-amzn-requestid")
+    expected = f"dynamodb PutItem: {status}" + (f" {code}" if code else "") + (f": {message}" if message else "")
+    assert str(error) == expected
+
+
+def test_an_aws_error_can_be_built_from_any_response(guest):
+    response = guest.Response("GET", "https://s3.aws.internal/b/k", 301, guest.Headers(), b"<Error><Code>PermanentRedirect</Code></Error>")
+    error = guest.AwsError.of("s3", "GetObject", response)
+    assert str(error) == "s3 GetObject: 301 PermanentRedirect" and error.request_id is None
+    assert str(guest.AwsError("sqs", "SendMessage", 400, "X", "y")) == "sqs SendMessage: 400 X: y"
+
+
+def test_non_2xx_is_an_aws_error_for_every_helper(guest, net):
+    net.answer = FakeResponse(301, [("x-amzn-errortype", "PermanentRedirect")])
+    for call, operation in [
+        (lambda: guest.aws.s3_put_object("b", "k", "x"), "s3 PutObject"),
+        (lambda: guest.aws.s3_get_object("b", "k"), "s3 GetObject"),
+        (lambda: guest.aws.dynamodb_put_item("t", {}), "dynamodb PutItem"),
+        (lambda: guest.aws.dynamodb_get_item("t", {}), "dynamodb GetItem"),
+        (lambda: guest.aws.sqs_send_message("q", "m"), "sqs SendMessage"),
+    ]:
+        with pytest.raises(guest.AwsError) as raised:
+            call()
+        assert str(raised.value) == f"{operation}: 301 PermanentRedirect"
+
+
 # --- the Python http-probe fixture ------------------------------------------------------------
 
 
@@ -629,7 +904,12 @@ def test_probe_declarations(guest, probe):
     assert (decl.name, decl.version, decl.default_task_list, decl.default_task_start_to_close_timeout) == ("HttpProbe", "1.0", "probe", "60")
     assert (decl.default_task_heartbeat_timeout, decl.default_task_schedule_to_start_timeout, decl.default_task_schedule_to_close_timeout) == ("NONE",) * 3
     required = probe.requires()
-    assert needs(required.outbound_hosts) == [("*://*:*", False)]
+    assert needs(required.outbound_hosts) == [
+        ("*://*:*", False),
+        ("https://s3.aws.internal", False),
+        ("https://dynamodb.aws.internal", False),
+        ("https://sqs.aws.internal", False),
+    ]
     assert needs(required.config_keys) == [(k, False) for k in ("GREETING", "API_KEY", "DB_PASSWORD", "SSM_VALUE", "FILE_VALUE")]
 
 
@@ -671,3 +951,86 @@ def test_probe_bad_input(guest, net, probe, input):
     with pytest.raises(guest.Err) as raised:
         probe.execute(task)
     assert failure(guest, raised)[0] == "bad-input"
+
+
+def test_probe_s3(guest, net, probe):
+    net.answer = FakeResponse(200, [("ETag", '"abc"')])
+    assert json.loads(probe.execute(probe_task({"s3_put": {"bucket": "b", "key": "k 1", "body": "hi"}}))) == {"etag": '"abc"'}
+    assert (net.request.authority, net.request.path_with_query, net.request.body_bytes) == ("s3.aws.internal", "/b/k%201", b"hi")
+    net.sent.clear()
+    net.answer = FakeResponse(200)
+    assert json.loads(probe.execute(probe_task({"s3_put": {"bucket": "b", "key": "k", "body": ""}}))) == {"etag": None}
+    net.sent.clear()
+    net.answer = FakeResponse(200, chunks=["héllo".encode()])
+    assert json.loads(probe.execute(probe_task({"s3_get": {"bucket": "b", "key": "k"}}))) == {"body": "héllo"}
+
+
+def test_probe_dynamodb(guest, net, probe):
+    item = {"id": {"S": "b-1"}}
+    net.answer = FakeResponse(200, chunks=[b"{}"])
+    assert json.loads(probe.execute(probe_task({"ddb_put": {"table": "t", "item": item}}))) == {"ok": True}
+    assert json.loads(net.request.body_bytes) == {"TableName": "t", "Item": item}
+    net.sent.clear()
+    net.answer = FakeResponse(200, chunks=[json.dumps({"Item": item}).encode()])
+    assert json.loads(probe.execute(probe_task({"ddb_get": {"table": "t", "key": item}}))) == {"item": item}
+    net.sent.clear()
+    net.answer = FakeResponse(200, chunks=[b"{}"])
+    assert json.loads(probe.execute(probe_task({"ddb_get": {"table": "t", "key": item}}))) == {"item": None}
+
+
+def test_probe_sqs(guest, net, probe):
+    net.answer = FakeResponse(200, chunks=[b'{"MessageId": "m-1"}'])
+    result = probe.execute(probe_task({"sqs_send": {"queue_url": "https://sqs.example/1/q", "body": "hello"}}))
+    assert json.loads(result) == {"message_id": "m-1"}
+    assert json.loads(net.request.body_bytes) == {"QueueUrl": "https://sqs.example/1/q", "MessageBody": "hello"}
+
+
+def test_probe_raw_aws(guest, net, probe):
+    net.answer = FakeResponse(404, [("Content-Type", "application/xml"), ("x-amz-request-id", "R")], [b"<Error/>"])
+    spec = {"name": "s3", "method": "GET", "path": "/b/k", "query": {"versionId": "v 1"}, "headers": {"Range": "bytes=0-1"}}
+    result = json.loads(probe.execute(probe_task({"aws": spec})))
+    assert result == {"status": 404, "headers": {"content-type": "application/xml", "x-amz-request-id": "R"}, "body": "<Error/>"}
+    assert net.request.path_with_query == "/b/k?versionId=v%201"
+    assert ("Range", "bytes=0-1") in net.request.header_list
+    net.sent.clear()
+    net.answer = FakeResponse(200)
+    probe.execute(probe_task({"aws": {"name": "sqs", "path": "/", "body": "{}"}}))
+    assert net.request.method == guest.http_types.Method_Get()
+    assert net.request.body_bytes == b"{}"
+
+
+def test_probe_aws_failures(guest, net, probe):
+    net.answer = FakeResponse(400, [("x-amzn-errortype", "ResourceNotFoundException")], [b'{"message": "Requested resource not found"}'])
+    with pytest.raises(guest.Err) as raised:
+        probe.execute(probe_task({"ddb_get": {"table": "missing", "key": {"id": {"S": "1"}}}}))
+    assert failure(guest, raised) == ("aws-error", "dynamodb GetItem: 400 ResourceNotFoundException: Requested resource not found")
+    net.answer = guest.http_types.ErrorCode_HttpRequestDenied()
+    with pytest.raises(guest.Err) as raised:
+        probe.execute(probe_task({"sqs_send": {"queue_url": "q", "body": "m"}}))
+    assert failure(guest, raised) == ("http-error", "POST https://sqs.aws.internal:443: HTTP-request-denied")
+    with pytest.raises(guest.Err) as raised:
+        probe.execute(probe_task({"aws": {"name": "s3", "path": "/b", "body": "x"}}))
+    assert failure(guest, raised) == ("http-error", "GET https://s3.aws.internal:443: HTTP-request-denied")
+
+
+@pytest.mark.parametrize(
+    "input",
+    [
+        {"s3_put": {"bucket": "b", "key": "k"}},
+        {"s3_get": {"bucket": "b", "key": 3}},
+        {"s3_get": "b/k"},
+        {"ddb_put": {"table": "t", "item": [1]}},
+        {"ddb_get": {"table": "t"}},
+        {"sqs_send": {"queue_url": "q"}},
+        {"aws": {"name": "s3"}},
+        {"aws": {"name": "s3", "path": "no-slash"}},
+        {"aws": {"name": "s3 3", "path": "/"}},
+        {"aws": {"name": "s3", "path": "/", "query": "a=1"}},
+        {"aws": {"name": "s3", "path": "/", "headers": ["a"]}},
+    ],
+)
+def test_probe_bad_aws_input(guest, net, probe, input):
+    with pytest.raises(guest.Err) as raised:
+        probe.execute(probe_task(input))
+    assert failure(guest, raised)[0] == "bad-input"
+    assert net.sent == []

@@ -27,13 +27,15 @@
 //! 5xx is a [`Response`], not an error: [`HttpError`] means no complete response arrived.
 //!
 //! In a native build (unit tests) and in deciders there is no `wasi:http`: every request fails
-//! with `internal-error`.
+//! with `internal-error`, unless [`fake`] installed a stand-in for the host on the calling
+//! thread.
 
 mod url;
 #[cfg(feature = "activity")]
 mod wasi;
 
 use std::fmt;
+use std::rc::Rc;
 use std::time::Duration;
 
 /// The methods `wasi:http` names; any other name is sent as `other`.
@@ -116,6 +118,12 @@ impl Request {
     /// The URL.
     pub fn url(&self) -> &str {
         &self.url
+    }
+
+    /// The same request to another URL (for [`aws`](crate::aws), which knows its URL last).
+    pub(crate) fn with_url(mut self, url: String) -> Self {
+        self.url = url;
+        self
     }
 
     /// Adds a header (a repeated name sends every value). The host refuses some names
@@ -267,7 +275,7 @@ enum State {
 }
 
 impl PendingResponse {
-    fn failed(error: HttpError) -> Self {
+    pub(crate) fn failed(error: HttpError) -> Self {
         PendingResponse {
             method: error.method.clone(),
             origin: error.origin.clone(),
@@ -414,6 +422,20 @@ pub struct HttpError {
 }
 
 impl HttpError {
+    /// A request the client refuses to send (`HTTP-request-URI-invalid`), `detail` saying why.
+    pub(crate) fn refused(
+        method: impl Into<String>,
+        origin: impl Into<String>,
+        detail: impl Into<String>,
+    ) -> Self {
+        HttpError {
+            method: method.into(),
+            origin: origin.into(),
+            code: "HTTP-request-URI-invalid",
+            detail: Some(detail.into()),
+        }
+    }
+
     /// The `wasi:http` `error-code` case name.
     pub fn code(&self) -> &str {
         self.code
@@ -470,30 +492,120 @@ impl Failure {
     }
 }
 
+/// A request as [`fake`] sees it: what would have been sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FakeRequest {
+    /// The method.
+    pub method: String,
+    /// The URL as given.
+    pub url: String,
+    /// The headers as sent, in order (`content-length` included when the client adds it).
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+impl FakeRequest {
+    /// The first value of header `name` (any case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The body as text (invalid UTF-8 replaced by U+FFFD).
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// A stand-in for the host: the response to a request, or the `error-code` case name it
+/// fails with (`"HTTP-request-denied"`, `"connection-refused"`, …).
+type Responder = Rc<dyn Fn(&FakeRequest) -> Result<Response, &'static str>>;
+
+/// In a native build (unit tests), answers every request sent later on the calling thread with
+/// `responder` instead of failing it: its `Ok` is the response, its `Err` the `error-code` case
+/// name the request fails with. A later call replaces the responder. Has no effect in a
+/// WebAssembly activity, where the host answers.
+///
+/// ```
+/// use swfwasm_guest::http::{self, Headers, Response};
+///
+/// http::fake(|request| match request.url.as_str() {
+///     "https://api.example.com/ping" => Ok(Response {
+///         status: 200,
+///         headers: Headers::default(),
+///         body: b"pong".to_vec(),
+///     }),
+///     _ => Err("HTTP-request-denied"),
+/// });
+/// # #[cfg(not(target_arch = "wasm32"))]
+/// # {
+/// assert_eq!(http::Request::get("https://api.example.com/ping").send().unwrap().text(), "pong");
+/// assert!(http::Request::get("https://evil.example/").send().unwrap_err().is_denied());
+/// # }
+/// ```
+pub fn fake(responder: impl Fn(&FakeRequest) -> Result<Response, &'static str> + 'static) {
+    let responder: Responder = Rc::new(responder);
+    #[cfg(not(all(target_arch = "wasm32", feature = "activity")))]
+    imp::set_fake(responder);
+    #[cfg(all(target_arch = "wasm32", feature = "activity"))]
+    drop(responder);
+}
+
 #[cfg(all(target_arch = "wasm32", feature = "activity"))]
 use wasi as imp;
 
 #[cfg(not(all(target_arch = "wasm32", feature = "activity")))]
 mod imp {
-    //! No `wasi:http` here: every request fails.
+    //! No `wasi:http` here: every request fails, or the thread's [`fake`](super::fake)
+    //! answers it.
 
-    use super::{Failure, Request, Response, url::Target};
+    use std::cell::RefCell;
 
-    /// Never constructed.
-    pub(super) enum Pending {}
+    use super::{Failure, FakeRequest, Request, Responder, Response, url::Target};
+
+    thread_local! {
+        static FAKE: RefCell<Option<Responder>> = const { RefCell::new(None) };
+    }
+
+    pub(super) fn set_fake(responder: Responder) {
+        FAKE.with(|fake| *fake.borrow_mut() = Some(responder));
+    }
+
+    /// What the fake answered.
+    pub(super) struct Pending(Result<Response, Failure>);
 
     pub(super) fn start(
-        _request: &Request,
+        request: &Request,
         _target: &Target,
-        _headers: &[(String, String)],
+        headers: &[(String, String)],
     ) -> Result<Pending, Failure> {
-        Err(Failure::internal(
-            "wasi:http is only available to a WebAssembly activity",
+        // Cloned out of the cell so that a responder may itself send requests.
+        let responder = FAKE.with(|fake| fake.borrow().clone()).ok_or_else(|| {
+            Failure::internal("wasi:http is only available to a WebAssembly activity")
+        })?;
+        let answer = responder(&FakeRequest {
+            method: request.method.clone(),
+            url: request.url.clone(),
+            headers: headers.to_vec(),
+            body: request.body.clone(),
+        });
+        Ok(Pending(
+            answer.map_err(|code| Failure { code, detail: None }),
         ))
     }
 
-    pub(super) fn wait(pending: Pending, _max_body: Option<usize>) -> Result<Response, Failure> {
-        match pending {}
+    pub(super) fn wait(pending: Pending, max_body: Option<usize>) -> Result<Response, Failure> {
+        let response = pending.0?;
+        match max_body {
+            Some(max) if response.body.len() > max => Err(Failure {
+                code: "HTTP-response-body-size",
+                detail: None,
+            }),
+            _ => Ok(response),
+        }
     }
 }
 
@@ -564,6 +676,51 @@ mod tests {
             results[1].as_ref().unwrap_err().origin(),
             "http://b.example:81"
         );
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    #[test]
+    fn fakes_answer_in_place_of_the_host() {
+        fake(|request| match request.url.as_str() {
+            "https://api.example.com/echo" => Ok(Response {
+                status: 201,
+                headers: Headers::from_pairs([("X-Method", request.method.as_bytes())]),
+                body: request.body.clone(),
+            }),
+            _ => Err("HTTP-request-denied"),
+        });
+        let response = Request::put("https://api.example.com/echo")
+            .body("hello")
+            .send()
+            .unwrap();
+        assert_eq!(response.status, 201);
+        assert_eq!(response.headers.get("x-method"), Some("PUT"));
+        assert_eq!(response.text(), "hello");
+        let error = Request::get("https://evil.example/").send().unwrap_err();
+        assert!(error.is_denied());
+        assert_eq!(
+            error.to_string(),
+            "GET https://evil.example:443: HTTP-request-denied"
+        );
+        let error = Request::put("https://api.example.com/echo")
+            .body("too long")
+            .max_response_body(3)
+            .send()
+            .unwrap_err();
+        assert_eq!(error.code(), "HTTP-response-body-size");
+
+        let seen = Rc::new(std::cell::RefCell::new(Vec::new()));
+        let log = seen.clone();
+        fake(move |request| {
+            log.borrow_mut().push(request.clone());
+            Err("connection-refused")
+        });
+        let _ = Request::post("http://127.0.0.1:9/x").json(&[1]).send();
+        let seen = seen.borrow();
+        assert_eq!(seen[0].method, "POST");
+        assert_eq!(seen[0].header("Content-Type"), Some("application/json"));
+        assert_eq!(seen[0].header("content-length"), Some("3"));
+        assert_eq!(seen[0].text(), "[1]");
     }
 
     #[test]

@@ -18,7 +18,7 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use swfwasm::grant::{CapabilitiesConfig, Grants, ValueStore};
 use swfwasm::runtime::{PluginRuntime, RuntimeConfig};
-use swfwasm::swf::{ClientConfig, SwfClient};
+use swfwasm::swf::{ClientConfig, SwfClient, load_sdk_config};
 
 /// Run Amazon SWF deciders and activity workers as sandboxed WebAssembly components.
 #[derive(Debug, Parser)]
@@ -240,25 +240,27 @@ async fn grants(config_path: &Path) -> anyhow::Result<Grants> {
         return Ok(Grants::default());
     }
     let config = CapabilitiesConfig::load(config_path).map_err(anyhow::Error::msg)?;
-    let aws = if config.uses_aws() {
-        let client = SwfClient::from_env(ClientConfig {
-            region: config.region.clone(),
-            ..ClientConfig::default()
-        })
-        .await;
-        match client {
+    let sdk = match config.uses_aws() {
+        true => Some(load_sdk_config(config.region.clone()).await),
+        false => None,
+    };
+    let aws = match &sdk {
+        Some(sdk) => match SwfClient::from_sdk_config(sdk, ClientConfig::default()) {
             Ok(client) => Some(client),
             Err(error) => {
                 tracing::warn!(%error, "no AWS client for config values from Secrets Manager or SSM; they are unavailable");
                 None
             }
-        }
-    } else {
-        None
+        },
+        None => None,
     };
     let values = ValueStore::new(config.config_sources.clone(), aws);
-    Grants::new(&config.grants, config.outbound_http.clone(), values)
-        .with_context(|| format!("invalid grants in {}", config_path.display()))
+    let grants = Grants::new(&config.grants, config.outbound_http.clone(), values)
+        .with_context(|| format!("invalid grants in {}", config_path.display()))?;
+    Ok(match sdk {
+        Some(sdk) => grants.with_aws(sdk),
+        None => grants,
+    })
 }
 
 fn default_cache_dir() -> Option<PathBuf> {

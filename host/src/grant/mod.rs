@@ -22,6 +22,7 @@
 //! This module knows nothing of wasmtime; the runtime translates.
 
 mod address;
+mod aws;
 mod pattern;
 mod values;
 
@@ -34,6 +35,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 pub use address::special_range;
+pub use aws::{AwsGrant, AwsTarget, Endpoint, VIRTUAL_DOMAIN, is_aws_endpoint};
 pub use pattern::{HostPattern, Origin, OriginHost, PatternError, Scheme};
 pub use values::{ConfigSourcesConfig, ValueSource, ValueStore};
 
@@ -86,12 +88,15 @@ impl CapabilitiesConfig {
         }
     }
 
-    /// Whether any value comes from AWS (the caller then needs an AWS client).
+    /// Whether any value comes from AWS, or any grant is an AWS grant (the caller then needs
+    /// the worker's AWS configuration).
     pub fn uses_aws(&self) -> bool {
-        self.grants
+        let values = self
+            .grants
             .iter()
             .flat_map(|g| g.config.values())
-            .any(|s| matches!(s, ValueSource::AwsSecret(_) | ValueSource::AwsParameter(_)))
+            .any(|s| matches!(s, ValueSource::AwsSecret(_) | ValueSource::AwsParameter(_)));
+        values || self.grants.iter().any(|g| !g.aws.is_empty())
     }
 }
 
@@ -111,6 +116,9 @@ pub struct GrantConfig {
     /// Directories preopened for the plugin.
     #[serde(default)]
     pub dirs: Vec<DirGrant>,
+    /// AWS services the host signs requests to for the plugin (see [`AwsGrant`]).
+    #[serde(default)]
+    pub aws: Vec<AwsGrant>,
 }
 
 /// A host directory a plugin sees at `guest`.
@@ -215,6 +223,14 @@ pub enum GrantError {
         /// The pattern and what is wrong with it.
         source: PatternError,
     },
+    /// An AWS grant is not usable.
+    #[error("grant for {plugin:?}: {reason}")]
+    Aws {
+        /// The grant's `plugin`.
+        plugin: String,
+        /// What is wrong.
+        reason: String,
+    },
     /// A granted directory is not usable.
     #[error("grant for {plugin:?}: directory {}: {reason}", host.display())]
     Dir {
@@ -266,6 +282,14 @@ pub enum Ungranted {
     /// A declared host pattern that does not parse.
     #[error("declares an invalid outbound host: {0}")]
     Pattern(PatternError),
+    /// An AWS grant matches, but the worker has no AWS configuration to sign with.
+    #[error(
+        "is granted AWS service {name}, but the worker has no AWS configuration (region, credentials) to sign with"
+    )]
+    NoAwsConfiguration {
+        /// The grant's name.
+        name: String,
+    },
 }
 
 /// A parsed grant.
@@ -275,13 +299,16 @@ struct Grant {
     hosts: Vec<HostPattern>,
     config: BTreeMap<String, ValueSource>,
     dirs: Vec<DirGrant>,
+    aws: Vec<AwsGrant>,
 }
 
-/// Every grant of a configuration, the outbound limits and the config value store.
+/// Every grant of a configuration, the outbound limits, the config value store and the
+/// worker's AWS configuration (for AWS grants).
 pub struct Grants {
     grants: Vec<Grant>,
     limits: OutboundLimits,
     values: ValueStore,
+    sdk: Option<aws_config::SdkConfig>,
 }
 
 impl fmt::Debug for Grants {
@@ -300,6 +327,7 @@ impl Default for Grants {
             grants: Vec::new(),
             limits: OutboundLimits::default(),
             values: ValueStore::new(ConfigSourcesConfig::default(), None),
+            sdk: None,
         }
     }
 }
@@ -349,18 +377,33 @@ impl Grants {
                     });
                 }
             }
+            if let Some(reason) = grant.aws.iter().find_map(AwsGrant::problem) {
+                return Err(GrantError::Aws {
+                    plugin: grant.plugin.clone(),
+                    reason,
+                });
+            }
             parsed.push(Grant {
                 plugin: grant.plugin.clone(),
                 hosts,
                 config: grant.config.clone(),
                 dirs: grant.dirs.clone(),
+                aws: grant.aws.clone(),
             });
         }
         Ok(Self {
             grants: parsed,
             limits,
             values,
+            sdk: None,
         })
+    }
+
+    /// Signs AWS grants' requests with credentials from `sdk` (the worker's region,
+    /// credential chain and HTTP client; its STS client assumes the grants' roles).
+    pub fn with_aws(mut self, sdk: aws_config::SdkConfig) -> Self {
+        self.sdk = Some(sdk);
+        self
     }
 
     /// The outbound limits.
@@ -439,12 +482,34 @@ impl Grants {
                 }
                 None => HostPattern::parse(&need.name).map_err(Ungranted::Pattern)?,
             };
-            if need.required && !granted_hosts.iter().any(|g| g.covers(&pattern)) {
+            let aws_name = pattern
+                .host_name()
+                .and_then(|h| h.strip_suffix(VIRTUAL_DOMAIN))
+                .and_then(|h| h.strip_suffix('.'));
+            let by_aws = aws_name.is_some_and(|name| {
+                matching
+                    .iter()
+                    .flat_map(|g| g.aws.iter())
+                    .any(|a| a.name() == name)
+            });
+            if need.required && !by_aws && !granted_hosts.iter().any(|g| g.covers(&pattern)) {
                 return Err(Ungranted::Host {
                     pattern: pattern.to_string(),
                 });
             }
             declared_hosts.push(pattern);
+        }
+
+        let mut aws = Vec::new();
+        for grant in matching.iter().flat_map(|g| g.aws.iter()) {
+            let Some(sdk) = &self.sdk else {
+                return Err(Ungranted::NoAwsConfiguration {
+                    name: grant.name().to_owned(),
+                });
+            };
+            aws.push(std::sync::Arc::new(
+                AwsTarget::new(grant, sdk, artifact.digest).await,
+            ));
         }
 
         Ok(Capabilities {
@@ -457,6 +522,7 @@ impl Grants {
                 .iter()
                 .flat_map(|g| g.dirs.iter().cloned())
                 .collect(),
+            aws,
         })
     }
 
@@ -508,6 +574,8 @@ pub struct Capabilities {
     declared_keys: BTreeSet<String>,
     /// Directories to preopen.
     pub dirs: Vec<DirGrant>,
+    /// AWS services the host signs for.
+    pub aws: Vec<std::sync::Arc<AwsTarget>>,
 }
 
 /// Why an outbound request was refused.
@@ -517,6 +585,8 @@ pub enum Refusal {
     NotGranted,
     /// The grant allows it, but the plugin did not declare it.
     NotDeclared,
+    /// An AWS endpoint that no AWS grant covers.
+    AwsNotGranted,
     /// Every address the name resolves to is special and not named by a grant.
     SpecialAddress {
         /// The refused address.
@@ -533,6 +603,9 @@ impl fmt::Display for Refusal {
             Refusal::NotDeclared => {
                 f.write_str("the plugin does not declare this host in `requires`")
             }
+            Refusal::AwsNotGranted => f.write_str(
+                "an AWS endpoint is reached only through an AWS grant, which the host signs for",
+            ),
             Refusal::SpecialAddress { address, range } => write!(
                 f,
                 "it resolves to {address}, a {range} address, which only a grant naming that address or range reaches"
@@ -542,8 +615,22 @@ impl fmt::Display for Refusal {
 }
 
 impl Capabilities {
-    /// Whether a request to `origin` may be sent at all (before resolving its name).
+    /// The AWS grant that serves `origin` (its virtual host or its endpoint), if any.
+    pub fn aws_target(&self, origin: &Origin) -> Option<&std::sync::Arc<AwsTarget>> {
+        self.aws.iter().find(|t| t.serves(origin))
+    }
+
+    /// Whether the plugin declares `origin`.
+    pub fn declares(&self, origin: &Origin) -> bool {
+        self.declared_hosts.iter().any(|p| p.matches(origin))
+    }
+
+    /// Whether a request to `origin` may be sent at all (before resolving its name), for an
+    /// origin no AWS grant serves.
     pub fn check_origin(&self, origin: &Origin) -> Result<(), Refusal> {
+        if is_aws_endpoint(origin) {
+            return Err(Refusal::AwsNotGranted);
+        }
         if !self.granted_hosts.iter().any(|p| p.matches(origin)) {
             return Err(Refusal::NotGranted);
         }
@@ -554,15 +641,21 @@ impl Capabilities {
     }
 
     /// Whether a resolved `address` of an allowed origin may be connected to: any public
-    /// address; a special one only if a grant matching the origin names it.
+    /// address; a special one only if a grant matching the origin names it (an AWS grant's
+    /// endpoint names its own address).
     pub fn check_address(&self, origin: &Origin, address: IpAddr) -> Result<(), Refusal> {
         let Some(range) = special_range(address) else {
             return Ok(());
         };
-        let named = self
-            .granted_hosts
-            .iter()
-            .any(|p| p.matches(origin) && p.names_address(address));
+        let aws_endpoint = self.aws.iter().any(|t| {
+            t.endpoint.origin == *origin
+                && HostPattern::exact(&t.endpoint.origin).names_address(address)
+        });
+        let named = aws_endpoint
+            || self
+                .granted_hosts
+                .iter()
+                .any(|p| p.matches(origin) && p.names_address(address));
         if named {
             Ok(())
         } else {
@@ -572,7 +665,7 @@ impl Capabilities {
 
     /// Whether any outbound request could be allowed.
     pub fn has_outbound(&self) -> bool {
-        !self.granted_hosts.is_empty() && !self.declared_hosts.is_empty()
+        !self.declared_hosts.is_empty() && (!self.granted_hosts.is_empty() || !self.aws.is_empty())
     }
 
     /// The granted host patterns the plugin also declares, as written, for display.

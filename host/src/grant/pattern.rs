@@ -227,6 +227,14 @@ impl HostPattern {
         }
     }
 
+    /// For a pattern of one exact host name, that name.
+    pub fn host_name(&self) -> Option<&str> {
+        match &self.host {
+            HostMatch::Name(name) => Some(name),
+            _ => None,
+        }
+    }
+
     /// The pattern as written.
     pub fn as_str(&self) -> &str {
         &self.text

@@ -11,6 +11,9 @@
 //!    `destination-IP-prohibited`. The connection goes to that checked address, so a DNS answer
 //!    that changes between check and connect cannot redirect it.
 //!
+//! A request to an AWS grant (`https://<name>.aws.internal/…`, or the grant's endpoint) is
+//! rewritten to the grant's endpoint and signed by the host ([`sign_for_aws`]) before step 3.
+//!
 //! Denials are logged with the task's ids and the refused `scheme://host:port`. Bodies are
 //! bounded (`HTTP-request-body-size`, `HTTP-response-body-size`), and every timeout (connect,
 //! first byte, between bytes) is the smaller of the configured limit, the guest's own request
@@ -35,7 +38,7 @@ use wasmtime_wasi_http::io::TokioIo;
 use wasmtime_wasi_http::{Error, RequestOptions, WasiBody, WasiHttpHooks};
 
 use super::sandbox::TaskLabel;
-use crate::grant::{Capabilities, Origin, OriginHost, OutboundLimits, Refusal, Scheme};
+use crate::grant::{AwsTarget, Capabilities, Origin, OriginHost, OutboundLimits, Refusal, Scheme};
 
 type SendFuture = Box<
     dyn Future<
@@ -150,15 +153,29 @@ impl OutboundPolicy {
                 return Err(Error::HttpRequestDenied);
             }
         };
-        let origin = request
+        let requested = request
             .uri()
             .authority()
             .and_then(|a| Origin::new(scheme, a.as_str()))
             .ok_or(Error::HttpRequestUriInvalid)?;
-        if let Err(refusal) = self.capabilities.check_origin(&origin) {
-            self.deny(&method, &origin.to_string(), &refusal);
-            return Err(Error::HttpRequestDenied);
-        }
+        let aws = self.capabilities.aws_target(&requested).cloned();
+        let origin = match &aws {
+            Some(target) => {
+                if !self.capabilities.declares(&requested) {
+                    self.deny(&method, &requested.to_string(), &Refusal::NotDeclared);
+                    return Err(Error::HttpRequestDenied);
+                }
+                target.endpoint.origin.clone()
+            }
+            None => {
+                if let Err(refusal) = self.capabilities.check_origin(&requested) {
+                    self.deny(&method, &requested.to_string(), &refusal);
+                    return Err(Error::HttpRequestDenied);
+                }
+                requested
+            }
+        };
+        let scheme = origin.scheme;
         let Ok(permit) = self.slots.clone().try_acquire_owned() else {
             self.deny(
                 &method,
@@ -173,6 +190,9 @@ impl OutboundPolicy {
         let max_request = self.limits.max_request_body_bytes;
         if content_length(request.headers()).is_some_and(|n| n > max_request) {
             return Err(Error::HttpRequestBodySize(Some(max_request)));
+        }
+        if let Some(target) = &aws {
+            request = sign_for_aws(request, target, max_request).await?;
         }
 
         let connect_timeout = self.clamp(
@@ -308,6 +328,104 @@ impl OutboundPolicy {
             None => Err(Error::DestinationNotFound),
         }
     }
+}
+
+/// Rewrites a request for an AWS grant to its endpoint and signs it: the body is read whole
+/// (it is part of the signature), the guest's own signing headers are dropped, and SigV4
+/// headers for the grant's service and region are added with the grant's credentials.
+async fn sign_for_aws(
+    request: http::Request<WasiBody>,
+    target: &AwsTarget,
+    max_body: u64,
+) -> Result<http::Request<WasiBody>, Error> {
+    use aws_sigv4::http_request::{
+        PayloadChecksumKind, PercentEncodingMode, SignableBody, SignableRequest, SigningSettings,
+        UriPathNormalizationMode, sign,
+    };
+    use aws_sigv4::sign::v4;
+
+    let (mut parts, body) = request.into_parts();
+    let body = http_body_util::Limited::new(body, max_body as usize)
+        .collect()
+        .await
+        .map_err(|_| Error::HttpRequestBodySize(Some(max_body)))?
+        .to_bytes();
+    let endpoint = &target.endpoint;
+    let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+    let host = match endpoint.origin.port {
+        443 if endpoint.origin.scheme == Scheme::Https => endpoint.origin.host_text(),
+        80 if endpoint.origin.scheme == Scheme::Http => endpoint.origin.host_text(),
+        port => format!("{}:{port}", endpoint.origin.host_text()),
+    };
+    let url = format!(
+        "{}://{host}{}{path}",
+        endpoint.origin.scheme.as_str(),
+        endpoint.base_path
+    );
+    for name in [
+        "authorization",
+        "x-amz-security-token",
+        "x-amz-date",
+        "x-amz-content-sha256",
+        "host",
+    ] {
+        parts.headers.remove(name);
+    }
+    parts.headers.insert(
+        http::header::HOST,
+        http::HeaderValue::from_str(&host).map_err(|_| Error::HttpRequestUriInvalid)?,
+    );
+    parts
+        .headers
+        .insert(http::header::CONTENT_LENGTH, body.len().into());
+    parts.uri = http::Uri::try_from(url.as_str()).map_err(|_| Error::HttpRequestUriInvalid)?;
+
+    let credentials = target.credentials.credentials().await.map_err(|e| {
+        Error::InternalError(Some(format!(
+            "no AWS credentials for grant {}: {e}",
+            target.name
+        )))
+    })?;
+    let mut settings = SigningSettings::default();
+    if target.service == "s3" {
+        // S3 signs the payload hash header and does not normalise or double-encode paths.
+        settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
+        settings.percent_encoding_mode = PercentEncodingMode::Single;
+        settings.uri_path_normalization_mode = UriPathNormalizationMode::Disabled;
+    }
+    let identity = credentials.into();
+    let params = v4::SigningParams::builder()
+        .identity(&identity)
+        .region(&target.region)
+        .name(&target.service)
+        .time(std::time::SystemTime::now())
+        .settings(settings)
+        .build()
+        .map_err(|e| Error::InternalError(Some(format!("cannot sign for AWS: {e}"))))?
+        .into();
+    let headers: Vec<(String, String)> = parts
+        .headers
+        .iter()
+        .filter_map(|(n, v)| Some((n.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+        .collect();
+    let signable = SignableRequest::new(
+        parts.method.as_str(),
+        url.as_str(),
+        headers.iter().map(|(n, v)| (n.as_str(), v.as_str())),
+        SignableBody::Bytes(&body),
+    )
+    .map_err(|e| Error::InternalError(Some(format!("cannot sign for AWS: {e}"))))?;
+    let (instructions, _signature) = sign(signable, &params)
+        .map_err(|e| Error::InternalError(Some(format!("cannot sign for AWS: {e}"))))?
+        .into_parts();
+    let mut request = http::Request::from_parts(
+        parts,
+        http_body_util::Full::new(body)
+            .map_err(|never| match never {})
+            .boxed_unsync(),
+    );
+    instructions.apply_to_request_http1x(&mut request);
+    Ok(request)
 }
 
 trait Stream: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin {}

@@ -75,20 +75,25 @@ impl SwfClient {
     /// profile files, SSO, web identity, ECS, IMDS), unless `config` sets the region. Credentials
     /// are asked of the chain again as they near expiry, so rotating credentials keep working.
     pub async fn from_env(config: ClientConfig) -> Result<Self, SwfError> {
-        // The chain's own HTTP client (IMDS, ECS, SSO, STS) uses rustls with ring, like ours.
-        let chain_http = aws_smithy_http_client::Builder::new()
-            .tls_provider(tls::Provider::Rustls(CryptoMode::Ring))
-            .build_https();
-        let mut loader = aws_config::defaults(BehaviorVersion::latest()).http_client(chain_http);
-        if let Some(region) = &config.region {
-            loader = loader.region(Region::new(region.clone()));
-        }
-        let sdk = loader.load().await;
-        let region = sdk.region().map(ToString::to_string).ok_or_else(|| {
-            SwfError::Config(
-                "no AWS region: set AWS_REGION (or a profile region, or --region)".to_owned(),
-            )
-        })?;
+        let sdk = load_sdk_config(config.region.clone()).await;
+        Self::from_sdk_config(&sdk, config)
+    }
+
+    /// A client whose region, credentials and default endpoint come from `sdk` (see
+    /// [`load_sdk_config`]), unless `config` sets them.
+    pub fn from_sdk_config(
+        sdk: &aws_config::SdkConfig,
+        config: ClientConfig,
+    ) -> Result<Self, SwfError> {
+        let region = config
+            .region
+            .clone()
+            .or_else(|| sdk.region().map(ToString::to_string))
+            .ok_or_else(|| {
+                SwfError::Config(
+                    "no AWS region: set AWS_REGION (or a profile region, or --region)".to_owned(),
+                )
+            })?;
         let provider = sdk
             .credentials_provider()
             .ok_or_else(|| SwfError::Config("no AWS credentials provider".to_owned()))?;
@@ -295,6 +300,20 @@ impl SwfClient {
         }
         Ok(bytes)
     }
+}
+
+/// The AWS default chain's configuration (region, credentials, endpoint overrides), with
+/// `region` if given. The chain's own HTTP client (IMDS, ECS, SSO, STS) uses rustls with ring,
+/// like the client's.
+pub async fn load_sdk_config(region: Option<String>) -> aws_config::SdkConfig {
+    let chain_http = aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(CryptoMode::Ring))
+        .build_https();
+    let mut loader = aws_config::defaults(BehaviorVersion::latest()).http_client(chain_http);
+    if let Some(region) = region {
+        loader = loader.region(Region::new(region));
+    }
+    loader.load().await
 }
 
 /// A failure before an HTTP answer was read.

@@ -34,6 +34,7 @@ mod retry;
 mod signing;
 
 pub use aws_credential_types::Credentials;
-pub use client::{ClientConfig, SwfClient};
+pub use client::{ClientConfig, SwfClient, load_sdk_config};
 pub use error::SwfError;
 pub use retry::RetryPolicy;
+pub use signing::CredentialSource;

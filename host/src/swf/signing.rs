@@ -106,23 +106,37 @@ fn host_header(endpoint: &Url) -> Result<String, SwfError> {
 /// STS) are asked again only when the cached credentials near their expiry, and rotating
 /// credentials are still picked up.
 #[derive(Debug)]
-pub(crate) struct CredentialSource {
+pub struct CredentialSource {
+    name: String,
     provider: SharedCredentialsProvider,
+    refresh_before_expiry: Duration,
     cached: tokio::sync::Mutex<Option<(Credentials, SystemTime)>>,
 }
 
 impl CredentialSource {
-    /// A source asking `provider`.
-    pub(crate) fn new(provider: SharedCredentialsProvider) -> Self {
+    /// A source asking `provider`, refreshing 5 minutes before the credentials expire.
+    pub fn new(provider: SharedCredentialsProvider) -> Self {
+        Self::with_refresh("the worker's", provider, REFRESH_BEFORE_EXPIRY)
+    }
+
+    /// A source named `name` in log lines, asking `provider` again `refresh_before_expiry`
+    /// before the cached credentials expire.
+    pub fn with_refresh(
+        name: impl Into<String>,
+        provider: SharedCredentialsProvider,
+        refresh_before_expiry: Duration,
+    ) -> Self {
         Self {
+            name: name.into(),
             provider,
+            refresh_before_expiry,
             cached: tokio::sync::Mutex::new(None),
         }
     }
 
     /// Credentials valid now. Concurrent callers wait for one refresh rather than each asking
-    /// the provider.
-    pub(crate) async fn credentials(&self) -> Result<Credentials, SwfError> {
+    /// the provider. Each load is logged with the access key id (not a secret) and expiry.
+    pub async fn credentials(&self) -> Result<Credentials, SwfError> {
         let mut cached = self.cached.lock().await;
         let now = SystemTime::now();
         if let Some((credentials, refresh_at)) = cached.as_ref()
@@ -136,9 +150,13 @@ impl CredentialSource {
             .await
             .map_err(credentials_error)?;
         let refresh_at = match credentials.expiry() {
-            Some(expiry) => expiry.checked_sub(REFRESH_BEFORE_EXPIRY).unwrap_or(now),
+            Some(expiry) => expiry
+                .checked_sub(self.refresh_before_expiry)
+                .unwrap_or(now),
             None => now + REFRESH_WITHOUT_EXPIRY,
         };
+        tracing::info!(credentials = %self.name, access_key_id = credentials.access_key_id(),
+            expires = ?credentials.expiry(), "AWS credentials loaded");
         *cached = Some((credentials.clone(), refresh_at));
         Ok(credentials)
     }

@@ -2,6 +2,9 @@
 //! `$SWFWASM_MOTO_SERVER` or `<workspace>/.venv/bin/moto_server`, listening on a free port of
 //! 127.0.0.1, killed when dropped (whether the test passed or not).
 
+// Each test binary that includes this file uses part of it.
+#![allow(dead_code)]
+
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
@@ -17,6 +20,20 @@ pub struct Moto {
 impl Moto {
     /// Starts a fresh server and waits until it answers.
     pub fn start(workspace: PathBuf) -> Moto {
+        Self::start_with_env(workspace, &[])
+    }
+
+    /// Starts a server that checks SigV4 signatures and IAM policies (moto's
+    /// `INITIAL_NO_AUTH_ACTION_COUNT`) once `free_actions` calls have been made, which set up
+    /// users, roles and resources.
+    pub fn start_with_auth(workspace: PathBuf, free_actions: usize) -> Moto {
+        Self::start_with_env(
+            workspace,
+            &[("INITIAL_NO_AUTH_ACTION_COUNT", free_actions.to_string())],
+        )
+    }
+
+    fn start_with_env(workspace: PathBuf, env: &[(&str, String)]) -> Moto {
         let binary = std::env::var_os("SWFWASM_MOTO_SERVER")
             .map(PathBuf::from)
             .unwrap_or_else(|| workspace.join(".venv/bin/moto_server"));
@@ -30,6 +47,7 @@ impl Moto {
         let log = std::env::temp_dir().join(format!("swfwasm-moto-{port}.log"));
         let log_file = std::fs::File::create(&log).expect("create moto log");
         let child = Command::new(&binary)
+            .envs(env.iter().map(|(k, v)| (k, v)))
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
             .stdin(Stdio::null())
             .stdout(log_file.try_clone().expect("clone log handle"))

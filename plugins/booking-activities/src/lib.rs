@@ -1,6 +1,7 @@
 //! The booking activities, steered by their input so tests can drive every path of the
-//! BookTrip workflow. All but one are deterministic fakes; ValidatePayment calls a payment
-//! service over HTTP.
+//! BookTrip workflow. SelectItinerary and SubmitDetails are deterministic fakes;
+//! ValidatePayment calls a payment service over HTTP; ConfirmBooking may store the
+//! confirmation in S3 through the host.
 //!
 //! - `SelectItinerary`: the first of `itineraries` not in `exclude`; fails when none is left.
 //! - `SubmitDetails`: accepts any non-empty traveller name.
@@ -15,14 +16,22 @@
 //!   "payment service refused the API key"; another status fails "payment service error"; no
 //!   answer (refused, denied, timed out…) fails "payment service unreachable" with the HTTP
 //!   error (`POST <origin>: <code>`) as details.
-//! - `ConfirmBooking`: confirms the itinerary paid for.
+//! - `ConfirmBooking`: confirms the itinerary paid for (`"booked <itinerary> (<receipt>)"`).
+//!   When the operator grants config key `CONFIRMATION_BUCKET`, it first stores the
+//!   confirmation as the S3 object `confirmations/<workflow id>.json` of that bucket, JSON
+//!   `{"itinerary", "receipt", "workflowId"}`, through the virtual host
+//!   `https://s3.aws.internal` (`swfwasm_guest::aws`: the host signs with the operator's AWS
+//!   grant named `s3`; the plugin holds no AWS credentials). Any failure to store it (no AWS
+//!   grant, S3 refusing, a bucket value that cannot be read) fails the task "cannot store the
+//!   confirmation" with the error as details. Without the key nothing is stored.
 //!
 //! The plugin declares config keys `PAYMENT_URL` and `PAYMENT_KEY` (a secret) and the outbound
 //! host `{PAYMENT_URL}` (the origin of the URL), all required: the artifact stays inactive
 //! unless the operator grants the keys and a host pattern covering that origin (a key whose
-//! value cannot be read at run time fails the task "payment service not configured"). To run
-//! it locally, start the fake service and grant it in the worker configuration
-//! (`swfwasm.toml`):
+//! value cannot be read at run time fails the task "payment service not configured"). It also
+//! declares, optional, the config key `CONFIRMATION_BUCKET` and the outbound host
+//! `https://s3.aws.internal`. To run it locally, start the fake service and grant it in the
+//! worker configuration (`swfwasm.toml`):
 //!
 //! ```text
 //! python3 plugins/booking-activities/fake_payment.py --port 8099 --api-key dev-key
@@ -38,7 +47,8 @@
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
-use swfwasm_guest::config;
+use swfwasm_guest::aws;
+use swfwasm_guest::config::{self, ConfigError};
 use swfwasm_guest::http::{self, Response};
 use swfwasm_guest::prelude::*;
 
@@ -92,6 +102,18 @@ struct Confirmation {
     receipt: String,
 }
 
+/// The confirmation object ConfirmBooking stores in S3.
+#[derive(Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct StoredConfirmation<'a> {
+    itinerary: &'a str,
+    receipt: &'a str,
+    workflow_id: &'a str,
+}
+
+/// The config key naming the bucket confirmations are stored in.
+const CONFIRMATION_BUCKET: &str = "CONFIRMATION_BUCKET";
+
 /// Time allowed to connect to the payment service, and for its answer to begin.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 const ANSWER_TIMEOUT: Duration = Duration::from_secs(20);
@@ -118,6 +140,8 @@ impl Activity for BookingActivities {
             .outbound_host("{PAYMENT_URL}", true)
             .config_key("PAYMENT_URL", true)
             .config_key("PAYMENT_KEY", true)
+            .outbound_host(aws::host("s3"), false)
+            .config_key(CONFIRMATION_BUCKET, false)
     }
 
     fn activity_types() -> Vec<ActivityTypeDecl> {
@@ -168,6 +192,7 @@ impl Activity for BookingActivities {
             }
             "ConfirmBooking" => {
                 let confirmation: Confirmation = task.input_json().map_err(bad_input)?;
+                store(&confirmation, &task.workflow_execution.workflow_id)?;
                 Ok(serde_json::to_string(&format!(
                     "booked {} ({})",
                     confirmation.itinerary, confirmation.receipt
@@ -180,6 +205,37 @@ impl Activity for BookingActivities {
             )),
         }
     }
+}
+
+/// Stores `confirmation` in the bucket the operator granted, if any.
+fn store(confirmation: &Confirmation, workflow_id: &str) -> Result<(), ActivityError> {
+    let failed =
+        |details: String| ActivityError::failed("cannot store the confirmation", Some(details));
+    let bucket = match config::get(CONFIRMATION_BUCKET) {
+        Ok(Some(bucket)) => bucket,
+        // Not granted: nothing to store (undeclared only happens natively, without a fake).
+        Ok(None) | Err(ConfigError::Undeclared { .. }) => return Ok(()),
+        Err(error) => return Err(failed(error.to_string())),
+    };
+    let object = StoredConfirmation {
+        itinerary: &confirmation.itinerary,
+        receipt: &confirmation.receipt,
+        workflow_id,
+    };
+    let body = serde_json::to_vec(&object).map_err(|e| failed(e.to_string()))?;
+    aws::s3_put_object(
+        &bucket,
+        &confirmation_key(workflow_id),
+        body,
+        Some("application/json"),
+    )
+    .map_err(|e| failed(e.to_string()))?;
+    Ok(())
+}
+
+/// The S3 key of a workflow's confirmation.
+fn confirmation_key(workflow_id: &str) -> String {
+    format!("confirmations/{workflow_id}.json")
 }
 
 /// Asks the payment service to charge for `request`; the receipt, or why not.
@@ -256,6 +312,9 @@ export_activity!(BookingActivities);
 
 #[cfg(test)]
 mod tests {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
     use super::*;
     use swfwasm_guest::http::Headers;
 
@@ -268,10 +327,14 @@ mod tests {
     }
 
     fn task(id: &str, input: serde_json::Value) -> ActivityTask {
+        typed_task("ValidatePayment", id, input)
+    }
+
+    fn typed_task(name: &str, id: &str, input: serde_json::Value) -> ActivityTask {
         ActivityTask::from_json(
             &serde_json::json!({
                 "activityId": id,
-                "activityType": {"name": "ValidatePayment", "version": "1.0"},
+                "activityType": {"name": name, "version": "1.0"},
                 "workflowExecution": {"workflowId": "w", "runId": "r"},
                 "input": input.to_string(),
             })
@@ -281,16 +344,129 @@ mod tests {
     }
 
     #[test]
-    fn declares_the_payment_service() {
+    fn declares_the_payment_service_and_optionally_s3() {
         let needs = BookingActivities::requirements();
-        assert_eq!(needs.outbound_hosts[0].name, "{PAYMENT_URL}");
-        assert!(needs.outbound_hosts[0].required);
+        let hosts: Vec<_> = needs
+            .outbound_hosts
+            .iter()
+            .map(|n| (n.name.as_str(), n.required))
+            .collect();
+        assert_eq!(
+            hosts,
+            [("{PAYMENT_URL}", true), ("https://s3.aws.internal", false)]
+        );
         let keys: Vec<_> = needs
             .config_keys
             .iter()
             .map(|n| (n.name.as_str(), n.required))
             .collect();
-        assert_eq!(keys, [("PAYMENT_URL", true), ("PAYMENT_KEY", true)]);
+        assert_eq!(
+            keys,
+            [
+                ("PAYMENT_URL", true),
+                ("PAYMENT_KEY", true),
+                ("CONFIRMATION_BUCKET", false)
+            ]
+        );
+    }
+
+    fn confirm(workflow_id: &str) -> Result<String, ActivityError> {
+        let task = ActivityTask::from_json(
+            &serde_json::json!({
+                "activityId": "ConfirmBooking-1",
+                "activityType": {"name": "ConfirmBooking", "version": "1.0"},
+                "workflowExecution": {"workflowId": workflow_id, "runId": "r"},
+                "input": r#"{"itinerary": "LHR-JFK", "receipt": "receipt for LHR-JFK"}"#,
+            })
+            .to_string(),
+        )
+        .unwrap();
+        BookingActivities::execute(&task)
+    }
+
+    const BOOKED: &str = r#""booked LHR-JFK (receipt for LHR-JFK)""#;
+
+    /// Answers every request with `answer`; returns the requests sent.
+    fn fake_s3(answer: Result<Response, &'static str>) -> Rc<RefCell<Vec<http::FakeRequest>>> {
+        let seen = Rc::new(RefCell::new(Vec::new()));
+        let log = seen.clone();
+        http::fake(move |request| {
+            log.borrow_mut().push(request.clone());
+            answer.clone()
+        });
+        seen
+    }
+
+    #[test]
+    fn without_a_bucket_the_confirmation_is_not_stored() {
+        let seen = fake_s3(Err("HTTP-request-denied"));
+        assert_eq!(confirm("trip-1"), Ok(BOOKED.into()));
+        config::fake(CONFIRMATION_BUCKET, None);
+        assert_eq!(confirm("trip-1"), Ok(BOOKED.into()));
+        assert!(seen.borrow().is_empty());
+        // Other activities never touch S3.
+        let selected = BookingActivities::execute(&typed_task(
+            "SelectItinerary",
+            "SelectItinerary-1",
+            serde_json::json!({"itineraries": ["LHR-JFK"]}),
+        ));
+        assert_eq!(selected, Ok(r#""LHR-JFK""#.into()));
+        assert!(seen.borrow().is_empty());
+    }
+
+    #[test]
+    fn with_a_bucket_the_confirmation_goes_to_s3() {
+        config::fake(CONFIRMATION_BUCKET, Some("bookings"));
+        let seen = fake_s3(Ok(response(200, "")));
+        assert_eq!(confirm("trip 1"), Ok(BOOKED.into()));
+        let seen = seen.borrow();
+        assert_eq!(seen.len(), 1);
+        assert_eq!(seen[0].method, "PUT");
+        assert_eq!(
+            seen[0].url,
+            "https://s3.aws.internal/bookings/confirmations/trip%201.json"
+        );
+        assert_eq!(seen[0].header("content-type"), Some("application/json"));
+        assert_eq!(
+            serde_json::from_slice::<serde_json::Value>(&seen[0].body).unwrap(),
+            serde_json::json!({
+                "itinerary": "LHR-JFK",
+                "receipt": "receipt for LHR-JFK",
+                "workflowId": "trip 1",
+            })
+        );
+        assert!(seen[0].header("authorization").is_none());
+    }
+
+    #[test]
+    fn failing_to_store_the_confirmation_fails_the_task() {
+        config::fake(CONFIRMATION_BUCKET, Some("bookings"));
+        fake_s3(Err("HTTP-request-denied"));
+        assert_eq!(
+            confirm("trip-1"),
+            Err(ActivityError::failed(
+                "cannot store the confirmation",
+                Some("PUT https://s3.aws.internal:443: HTTP-request-denied".into())
+            ))
+        );
+        let mut refused = response(
+            403,
+            "<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>",
+        );
+        refused.headers = Headers::from_pairs([("content-type", "application/xml")]);
+        fake_s3(Ok(refused));
+        assert_eq!(
+            confirm("trip-1"),
+            Err(ActivityError::failed(
+                "cannot store the confirmation",
+                Some("s3 PutObject: 403 AccessDenied: Access Denied".into())
+            ))
+        );
+    }
+
+    #[test]
+    fn confirmations_are_keyed_by_workflow() {
+        assert_eq!(confirmation_key("trip-1"), "confirmations/trip-1.json");
     }
 
     #[test]

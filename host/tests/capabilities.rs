@@ -876,7 +876,7 @@ impl AwsMoto {
         .with_grants(grants)
     }
 
-    /// A grant of S3 and DynamoDB on this moto, through `role` (or the worker's credentials).
+    /// A grant of S3, DynamoDB and SQS on this moto, through `role` (or the worker's credentials).
     fn grant(&self, role: Option<&str>, extra: &str) -> String {
         let who = match role {
             Some(role) => format!("role = \"{role}\""),
@@ -886,7 +886,8 @@ impl AwsMoto {
         format!(
             "[[grant]]\nplugin = \"HttpProbe\"\naws = [\
              {{ service = \"s3\", region = \"us-east-1\", endpoint = \"{endpoint}\", {who}{extra} }}, \
-             {{ service = \"dynamodb\", region = \"us-east-1\", endpoint = \"{endpoint}\", {who}{extra} }}]\n"
+             {{ service = \"dynamodb\", region = \"us-east-1\", endpoint = \"{endpoint}\", {who}{extra} }}, \
+             {{ service = \"sqs\", region = \"us-east-1\", endpoint = \"{endpoint}\", {who}{extra} }}]\n"
         )
     }
 }
@@ -947,6 +948,22 @@ async fn activities_call_aws_with_the_role_the_host_assumes_for_them() {
             &format!("{probe} ddb_get"),
         );
         assert_eq!(got["item"], item, "{probe}");
+
+        let sent = completed(
+            execute(
+                &runtime,
+                &plugin,
+                &format!("{probe}-sqs-send"),
+                json!({"sqs_send": {"queue_url": aws.setup["queue_url"], "body": format!("booked by {probe}")}}),
+                Duration::from_secs(30),
+            )
+            .await,
+            &format!("{probe} sqs_send"),
+        );
+        assert!(
+            sent["message_id"].as_str().is_some_and(|id| !id.is_empty()),
+            "{probe}: {sent}"
+        );
     }
 
     // The control: the worker's own credentials may not use S3 (moto checks the policy), so

@@ -33,13 +33,21 @@ const PROBES: [&str; 3] = [
 /// A runtime whose grants are `toml` (the capability sections of `swfwasm.toml`), sharing one
 /// compile cache across the tests of this file.
 fn runtime_with(toml: &str, aws: Option<SwfClient>) -> PluginRuntime {
+    runtime_with_grants(grants(toml, aws))
+}
+
+/// The grants of `toml`; AWS-sourced config values are read with `aws`.
+fn grants(toml: &str, aws: Option<SwfClient>) -> Grants {
     let config: CapabilitiesConfig = toml::from_str(toml).expect("test grants parse");
-    let grants = Grants::new(
+    Grants::new(
         &config.grants,
         config.outbound_http.clone(),
         ValueStore::new(config.config_sources.clone(), aws),
     )
-    .expect("test grants are valid");
+    .expect("test grants are valid")
+}
+
+fn runtime_with_grants(grants: Grants) -> PluginRuntime {
     PluginRuntime::new(RuntimeConfig {
         cache_dir: Some(workspace().join("target/tmp/capabilities-cache")),
         ..RuntimeConfig::default()
@@ -860,20 +868,7 @@ impl AwsMoto {
 
     /// A runtime whose grants are `toml`, signing with `sdk`.
     fn runtime(&self, toml: &str, sdk: aws_config::SdkConfig) -> PluginRuntime {
-        let config: CapabilitiesConfig = toml::from_str(toml).expect("test grants parse");
-        let grants = Grants::new(
-            &config.grants,
-            config.outbound_http.clone(),
-            ValueStore::new(config.config_sources.clone(), None),
-        )
-        .expect("test grants are valid")
-        .with_aws(sdk);
-        PluginRuntime::new(RuntimeConfig {
-            cache_dir: Some(workspace().join("target/tmp/capabilities-cache")),
-            ..RuntimeConfig::default()
-        })
-        .expect("runtime")
-        .with_grants(grants)
+        runtime_with_grants(grants(toml, None).with_aws(sdk))
     }
 
     /// A grant of S3, DynamoDB and SQS on this moto, through `role` (or the worker's credentials).

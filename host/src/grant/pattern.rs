@@ -235,11 +235,6 @@ impl HostPattern {
         }
     }
 
-    /// The pattern as written.
-    pub fn as_str(&self) -> &str {
-        &self.text
-    }
-
     /// Whether a request to `origin` matches.
     pub fn matches(&self, origin: &Origin) -> bool {
         self.scheme.is_none_or(|s| s == origin.scheme)

@@ -164,6 +164,17 @@ pub fn check_duration(value: &str) -> Result<(), String> {
     }
 }
 
+/// Seconds of a duration string: `Some(n)` for 1 to 8 ASCII digits, `None` for `NONE` (no
+/// limit) and for anything [`check_duration`] refuses. The one parser of SWF durations in the
+/// workspace; callers that must tell `NONE` from garbage check first.
+pub fn duration_secs(value: &str) -> Option<u64> {
+    if is_short_number(value) {
+        value.parse().ok()
+    } else {
+        None
+    }
+}
+
 /// Checks a timer duration (`startToFireTimeout`): 1 to 8 ASCII digits, `NONE` not allowed.
 pub fn check_timer_duration(value: &str) -> Result<(), String> {
     if is_short_number(value) {
@@ -180,8 +191,8 @@ pub fn check_timer_duration(value: &str) -> Result<(), String> {
 /// [`MAX_EXECUTION_TIMEOUT_SECS`] seconds, or `NONE` (which the service treats as one year).
 pub fn check_execution_timeout(value: &str) -> Result<(), String> {
     check_duration(value)?;
-    match value.parse::<u64>() {
-        Ok(secs) if secs > MAX_EXECUTION_TIMEOUT_SECS => Err(format!(
+    match duration_secs(value) {
+        Some(secs) if secs > MAX_EXECUTION_TIMEOUT_SECS => Err(format!(
             "must be at most {MAX_EXECUTION_TIMEOUT_SECS} seconds, got {secs}"
         )),
         _ => Ok(()),

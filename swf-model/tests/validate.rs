@@ -448,6 +448,10 @@ fn value_checks_are_usable_on_their_own() {
     assert!(check_execution_timeout("99999999").is_err());
     assert!(check_priority("+7").is_ok());
     assert!(check_length("", 0, 5).is_ok());
+    assert_eq!(duration_secs("300"), Some(300));
+    assert_eq!(duration_secs("NONE"), None);
+    assert_eq!(duration_secs("+5"), None);
+    assert_eq!(duration_secs("123456789"), None);
     assert_eq!(
         check_length("abc", 4, 8).unwrap_err(),
         "must be at least 4 characters, got 3"

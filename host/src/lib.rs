@@ -19,6 +19,7 @@
 
 #![warn(missing_docs)]
 
+mod backoff;
 pub mod grant;
 pub mod replay;
 pub mod runtime;

@@ -15,7 +15,7 @@ API key as PAYMENT_KEY.
 - 401 ``{"reason": "invalid API key"}`` without the right key;
 - 400 for a body that is not such a charge, 404 for any other path, 405 for another method.
 
-host/tests/common/payment.rs is the same service in Rust, for the host's tests.
+host/tests/all/common/payment.rs is the same service in Rust, for the host's tests.
 """
 
 import argparse

@@ -8,11 +8,19 @@
 //!
 //! The decider linker has WASI without sockets or HTTP; the activity linker adds `wasi:http`
 //! (whose requests go through `outbound`'s hooks) and the config interface.
+//!
+//! The host interfaces' implementations for [`GuestState`] live here, next to the bindings
+//! they implement, and translate between WIT types and the sandbox's own; so do the
+//! conversions of declared types into the runtime's public [`WorkflowTypeDecl`] and
+//! [`ActivityTypeDecl`].
 
 use wasmtime::Engine;
 use wasmtime::component::{HasSelf, Linker};
 
+use super::heartbeat::HeartbeatStatus;
 use super::sandbox::GuestState;
+use super::types::{ActivityTypeDecl, WorkflowTypeDecl};
+use crate::grant::ConfigAnswer;
 
 pub(crate) mod decider {
     wasmtime::component::bindgen!({
@@ -73,10 +81,13 @@ pub(crate) mod v0_1 {
     }
 }
 
-pub(crate) use activity::swfwasm::plugin::config::ConfigError as WitConfigError;
+use activity::swfwasm::plugin::config::ConfigError as WitConfigError;
 pub(crate) use decider::swfwasm::plugin::types::{
-    ActivityError as WitActivityError, ActivityTypeDecl, HeartbeatStatus as WitHeartbeatStatus,
-    Level, Need as WitNeed, Requirements as WitRequirements, WorkflowTypeDecl,
+    ActivityError as WitActivityError, Need as WitNeed, Requirements as WitRequirements,
+};
+use decider::swfwasm::plugin::types::{
+    ActivityTypeDecl as WitActivityTypeDecl, HeartbeatStatus as WitHeartbeatStatus, Level,
+    WorkflowTypeDecl as WitWorkflowTypeDecl,
 };
 
 /// Replaces `wasi:http/types.http-error-code`, which in wasmtime-wasi-http 48.0.8 recognises
@@ -148,5 +159,92 @@ impl Linkers {
         )?;
         v0_1::activity::Activity::add_to_linker::<_, HasSelf<GuestState>>(&mut activity, |s| s)?;
         Ok(Self { decider, activity })
+    }
+}
+
+impl From<WitWorkflowTypeDecl> for WorkflowTypeDecl {
+    fn from(t: WitWorkflowTypeDecl) -> Self {
+        Self {
+            name: t.name,
+            version: t.version,
+            description: t.description,
+            default_task_list: t.default_task_list,
+            default_task_priority: t.default_task_priority,
+            default_execution_start_to_close_timeout: t.default_execution_start_to_close_timeout,
+            default_task_start_to_close_timeout: t.default_task_start_to_close_timeout,
+            default_child_policy: t.default_child_policy,
+        }
+    }
+}
+
+impl From<WitActivityTypeDecl> for ActivityTypeDecl {
+    fn from(t: WitActivityTypeDecl) -> Self {
+        Self {
+            name: t.name,
+            version: t.version,
+            description: t.description,
+            default_task_list: t.default_task_list,
+            default_task_priority: t.default_task_priority,
+            default_task_start_to_close_timeout: t.default_task_start_to_close_timeout,
+            default_task_heartbeat_timeout: t.default_task_heartbeat_timeout,
+            default_task_schedule_to_start_timeout: t.default_task_schedule_to_start_timeout,
+            default_task_schedule_to_close_timeout: t.default_task_schedule_to_close_timeout,
+        }
+    }
+}
+
+fn tracing_level(level: Level) -> tracing::Level {
+    match level {
+        Level::Trace => tracing::Level::TRACE,
+        Level::Debug => tracing::Level::DEBUG,
+        Level::Info => tracing::Level::INFO,
+        Level::Warn => tracing::Level::WARN,
+        Level::Error => tracing::Level::ERROR,
+    }
+}
+
+fn wit_heartbeat_status(status: HeartbeatStatus) -> WitHeartbeatStatus {
+    match status {
+        HeartbeatStatus::Ok => WitHeartbeatStatus::Ok,
+        HeartbeatStatus::CancelRequested => WitHeartbeatStatus::CancelRequested,
+        HeartbeatStatus::TaskGone => WitHeartbeatStatus::TaskGone,
+    }
+}
+
+impl decider::swfwasm::plugin::types::Host for GuestState {}
+
+impl decider::swfwasm::plugin::host::Host for GuestState {
+    fn log(&mut self, level: Level, message: String) -> wasmtime::Result<()> {
+        self.log_line(tracing_level(level), &message);
+        Ok(())
+    }
+}
+
+impl v0_1::decider::swfwasm::plugin::host::Host for GuestState {
+    fn log(&mut self, level: Level, message: String) -> wasmtime::Result<()> {
+        self.log_line(tracing_level(level), &message);
+        Ok(())
+    }
+}
+
+impl activity::swfwasm::plugin::activity_host::Host for GuestState {
+    async fn heartbeat(&mut self, details: Option<String>) -> wasmtime::Result<WitHeartbeatStatus> {
+        Ok(wit_heartbeat_status(self.send_heartbeat(details).await))
+    }
+}
+
+impl v0_1::activity::swfwasm::plugin::activity_host::Host for GuestState {
+    async fn heartbeat(&mut self, details: Option<String>) -> wasmtime::Result<WitHeartbeatStatus> {
+        Ok(wit_heartbeat_status(self.send_heartbeat(details).await))
+    }
+}
+
+impl activity::swfwasm::plugin::config::Host for GuestState {
+    fn get(&mut self, key: String) -> wasmtime::Result<Result<Option<String>, WitConfigError>> {
+        Ok(match self.config_get(&key) {
+            ConfigAnswer::Value(value) => Ok(value),
+            ConfigAnswer::Undeclared => Err(WitConfigError::Undeclared),
+            ConfigAnswer::Unavailable(reason) => Err(WitConfigError::Unavailable(reason)),
+        })
     }
 }

@@ -20,7 +20,7 @@ use sha2::{Digest as _, Sha256};
 use wasmtime::Engine;
 use wasmtime::component::Component;
 
-use super::plugin::Digest;
+use super::digest::Digest;
 
 const MAGIC: &[u8; 8] = b"SWFWCWM1";
 const HEADER_LEN: usize = MAGIC.len() + 32;

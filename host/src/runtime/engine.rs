@@ -12,7 +12,8 @@ use std::time::Duration;
 
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 
-use super::{RuntimeConfig, RuntimeError};
+use super::config::RuntimeConfig;
+use super::error::RuntimeError;
 
 /// How often the epoch advances; deadlines are checked at this granularity.
 pub(crate) const EPOCH_TICK: Duration = Duration::from_millis(5);

@@ -8,27 +8,29 @@ use swf_model::DecisionError;
 
 /// The runtime itself could not be built.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum RuntimeError {
     /// wasmtime refused the engine configuration.
-    #[error("cannot configure the WebAssembly engine: {0}")]
-    Engine(wasmtime::Error),
+    #[error("cannot configure the WebAssembly engine: {0:#}")]
+    Engine(#[source] wasmtime::Error),
     /// The compile cache directory is unusable.
     #[error("cannot use compile cache directory {0}: {1}")]
-    Cache(PathBuf, std::io::Error),
+    Cache(PathBuf, #[source] std::io::Error),
 }
 
 /// An artifact could not be turned into a runnable plugin.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum LoadError {
     /// Reading the file failed.
     #[error("cannot read {0}: {1}")]
-    Read(PathBuf, std::io::Error),
+    Read(PathBuf, #[source] std::io::Error),
     /// The bytes are not a WebAssembly component.
     #[error("not a WebAssembly component: {0}")]
     NotAComponent(String),
     /// wasmtime could not compile it.
     #[error("cannot compile the component: {0:#}")]
-    Compile(wasmtime::Error),
+    Compile(#[source] wasmtime::Error),
     /// It implements neither the `decider` nor the `activity` world.
     #[error(
         "the component implements neither the swfwasm `decider` world (exports `describe`, \
@@ -51,12 +53,15 @@ pub enum LoadError {
         /// Names the component imports.
         imports: Vec<String>,
     },
-    /// `describe` failed or declared nothing usable.
+    /// Calling `describe` failed.
     #[error("describe failed: {0}")]
-    Describe(String),
-    /// `requires` failed.
+    Describe(#[source] GuestError),
+    /// `describe` declared nothing usable (no types, or a name SWF would refuse).
+    #[error("describe failed: {0}")]
+    Declaration(String),
+    /// Calling `requires` failed.
     #[error("requires failed: {0}")]
-    Requires(String),
+    Requires(#[source] GuestError),
     /// A decider imports I/O.
     #[error(
         "a decider gets no I/O (its decisions must depend on the history alone), but this one imports [{}]; move the I/O into an activity",
@@ -74,6 +79,7 @@ pub enum LoadError {
 /// Running a guest on one task failed. The task is not lost: the caller decides what to
 /// tell SWF (a decider's task is left to time out or the workflow failed; an activity failed).
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum GuestError {
     /// The guest ran past its wall-clock deadline and was interrupted.
     #[error("deadline exceeded: the guest ran longer than {0:?} and was interrupted")]
@@ -92,8 +98,14 @@ pub enum GuestError {
     #[error("stack overflow in the guest (unbounded recursion?)")]
     StackOverflow,
     /// The guest trapped: a panic, an `unreachable`, a bad memory access, …
-    #[error("the guest trapped: {0}")]
-    Trap(String),
+    #[error("the guest trapped: {message}")]
+    Trap {
+        /// The trap in words, with the tail of the guest's stderr (a panic message) if any.
+        message: String,
+        /// wasmtime's error, with the trap code and the guest backtrace.
+        #[source]
+        source: wasmtime::Error,
+    },
     /// The guest returned its own error.
     #[error("the plugin returned an error: {0}")]
     Returned(String),
@@ -113,10 +125,14 @@ pub enum GuestError {
         /// What the caller needed.
         expected: &'static str,
     },
-    /// The task given to the runtime cannot be used (e.g. not serialisable).
+    /// The task given to the runtime cannot be serialised for the guest.
     #[error("invalid task: {0}")]
-    InvalidTask(String),
+    InvalidTask(#[source] serde_json::Error),
     /// Instantiation or another host-side step failed.
-    #[error("host error while running the guest: {0}")]
-    Host(String),
+    #[error("host error while running the guest: {source:#}")]
+    Host {
+        /// What failed.
+        #[source]
+        source: wasmtime::Error,
+    },
 }

@@ -37,7 +37,7 @@ use tokio_rustls::rustls;
 use wasmtime_wasi_http::io::TokioIo;
 use wasmtime_wasi_http::{Error, RequestOptions, WasiBody, WasiHttpHooks};
 
-use super::sandbox::TaskLabel;
+use super::label::TaskLabel;
 use crate::grant::{AwsTarget, Capabilities, Origin, OriginHost, OutboundLimits, Refusal, Scheme};
 
 type SendFuture = Box<

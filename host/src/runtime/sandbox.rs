@@ -33,23 +33,10 @@ use wasmtime_wasi::p2::{OutputStream, Pollable, StreamResult};
 use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
-use super::bindings::{self, Level, WitConfigError};
-use super::invoke::HeartbeatHandler;
+use super::heartbeat::{HeartbeatHandler, HeartbeatStatus};
+use super::label::TaskLabel;
 use super::outbound::OutboundHooks;
 use crate::grant::{Capabilities, ConfigAnswer, DirMode, OutboundLimits, TaskConfig};
-
-/// Identifies the task a guest runs for, in log lines.
-#[derive(Debug, Clone, Default)]
-pub struct TaskLabel {
-    /// Short form of the plugin digest.
-    pub plugin: String,
-    /// The workflow id.
-    pub workflow_id: String,
-    /// The run id.
-    pub run_id: String,
-    /// The activity id, for activity tasks.
-    pub activity_id: Option<String>,
-}
 
 /// Inputs that make a decider's environment a function of its history.
 #[derive(Debug, Clone)]
@@ -197,7 +184,8 @@ impl GuestState {
         text
     }
 
-    fn log_line(&self, level: Level, message: &str) {
+    /// Logs one line the guest sent through `host.log`, tagged with the task and redacted.
+    pub(crate) fn log_line(&self, level: tracing::Level, message: &str) {
         let l = &self.label;
         let message = self.redact(message);
         let activity_id = l.activity_id.as_deref().unwrap_or("");
@@ -208,25 +196,40 @@ impl GuestState {
             };
         }
         match level {
-            Level::Trace => emit!(trace),
-            Level::Debug => emit!(debug),
-            Level::Info => emit!(info),
-            Level::Warn => emit!(warn),
-            Level::Error => emit!(error),
+            tracing::Level::TRACE => emit!(trace),
+            tracing::Level::DEBUG => emit!(debug),
+            tracing::Level::INFO => emit!(info),
+            tracing::Level::WARN => emit!(warn),
+            // `ERROR`, the one level left.
+            _ => emit!(error),
         }
     }
 
-    async fn send_heartbeat(&mut self, details: Option<String>) -> bindings::WitHeartbeatStatus {
-        use super::invoke::HeartbeatStatus as S;
-        let status = match &self.heartbeat {
+    /// Delivers a heartbeat to the task's handler (none: the task is offline, `Ok`).
+    pub(crate) async fn send_heartbeat(&mut self, details: Option<String>) -> HeartbeatStatus {
+        match &self.heartbeat {
             Some(handler) => handler.heartbeat(details).await,
-            None => S::Ok,
-        };
-        match status {
-            S::Ok => bindings::WitHeartbeatStatus::Ok,
-            S::CancelRequested => bindings::WitHeartbeatStatus::CancelRequested,
-            S::TaskGone => bindings::WitHeartbeatStatus::TaskGone,
+            None => HeartbeatStatus::Ok,
         }
+    }
+
+    /// A config value for the guest; a denied or unavailable read is logged here.
+    pub(crate) fn config_get(&self, key: &str) -> ConfigAnswer {
+        let answer = self.config.get(key);
+        let l = &self.label;
+        match &answer {
+            ConfigAnswer::Value(_) => {}
+            ConfigAnswer::Undeclared => {
+                tracing::warn!(plugin = %l.plugin, workflow_id = %l.workflow_id, run_id = %l.run_id,
+                    activity_id = l.activity_id.as_deref().unwrap_or(""), key,
+                    "config read denied: the plugin does not declare this key");
+            }
+            ConfigAnswer::Unavailable(reason) => {
+                tracing::warn!(plugin = %l.plugin, workflow_id = %l.workflow_id, run_id = %l.run_id,
+                    key, %reason, "config value unavailable");
+            }
+        }
+        answer
     }
 }
 
@@ -239,8 +242,6 @@ impl WasiView for GuestState {
     }
 }
 
-impl bindings::decider::swfwasm::plugin::types::Host for GuestState {}
-
 impl WasiHttpView for GuestState {
     fn http(&mut self) -> WasiHttpCtxView<'_> {
         WasiHttpCtxView {
@@ -248,58 +249,6 @@ impl WasiHttpView for GuestState {
             table: &mut self.table,
             hooks: &mut self.outbound,
         }
-    }
-}
-
-impl bindings::decider::swfwasm::plugin::host::Host for GuestState {
-    fn log(&mut self, level: Level, message: String) -> wasmtime::Result<()> {
-        self.log_line(level, &message);
-        Ok(())
-    }
-}
-
-impl bindings::v0_1::decider::swfwasm::plugin::host::Host for GuestState {
-    fn log(&mut self, level: Level, message: String) -> wasmtime::Result<()> {
-        self.log_line(level, &message);
-        Ok(())
-    }
-}
-
-impl bindings::activity::swfwasm::plugin::activity_host::Host for GuestState {
-    async fn heartbeat(
-        &mut self,
-        details: Option<String>,
-    ) -> wasmtime::Result<bindings::WitHeartbeatStatus> {
-        Ok(self.send_heartbeat(details).await)
-    }
-}
-
-impl bindings::v0_1::activity::swfwasm::plugin::activity_host::Host for GuestState {
-    async fn heartbeat(
-        &mut self,
-        details: Option<String>,
-    ) -> wasmtime::Result<bindings::WitHeartbeatStatus> {
-        Ok(self.send_heartbeat(details).await)
-    }
-}
-
-impl bindings::activity::swfwasm::plugin::config::Host for GuestState {
-    fn get(&mut self, key: String) -> wasmtime::Result<Result<Option<String>, WitConfigError>> {
-        let l = &self.label;
-        Ok(match self.config.get(&key) {
-            ConfigAnswer::Value(value) => Ok(value),
-            ConfigAnswer::Undeclared => {
-                tracing::warn!(plugin = %l.plugin, workflow_id = %l.workflow_id, run_id = %l.run_id,
-                    activity_id = l.activity_id.as_deref().unwrap_or(""), key,
-                    "config read denied: the plugin does not declare this key");
-                Err(WitConfigError::Undeclared)
-            }
-            ConfigAnswer::Unavailable(reason) => {
-                tracing::warn!(plugin = %l.plugin, workflow_id = %l.workflow_id, run_id = %l.run_id,
-                    key, %reason, "config value unavailable");
-                Err(WitConfigError::Unavailable(reason))
-            }
-        })
     }
 }
 

@@ -19,7 +19,8 @@ use swf_model::{
     WorkflowExecutionInfos,
 };
 
-use super::{SwfClient, SwfError};
+use super::client::SwfClient;
+use super::error::SwfError;
 
 impl SwfClient {
     /// Long-polls `task_list` for a decision task; `None` when the poll ended without one (a

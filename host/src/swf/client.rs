@@ -1,6 +1,6 @@
 //! [`SwfClient`] and its [`ClientConfig`]: where requests go (endpoint, region), how long they
 //! may take, and the generic [`SwfClient::call`] that sends one signed AWS JSON 1.0 request,
-//! retrying per the [`RetryPolicy`]. The typed helpers built on it are in `actions.rs`.
+//! retrying per the [`RetryConfig`]. The typed helpers built on it are in `actions.rs`.
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -14,9 +14,10 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use swf_model::Action;
 
+use super::error::SwfError;
 use super::error::error_chain;
+use super::retry::RetryConfig;
 use super::signing::{CredentialSource, JsonService, SWF, signed_request};
-use super::{RetryPolicy, SwfError};
 
 /// Settings of an [`SwfClient`]. `ClientConfig::default()` suits real SWF.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,7 +37,7 @@ pub struct ClientConfig {
     /// Time limit for establishing a connection. Default 5 s.
     pub connect_timeout: Duration,
     /// How failed calls are retried.
-    pub retry: RetryPolicy,
+    pub retry: RetryConfig,
 }
 
 impl Default for ClientConfig {
@@ -47,7 +48,7 @@ impl Default for ClientConfig {
             poll_timeout: Duration::from_secs(70),
             call_timeout: Duration::from_secs(10),
             connect_timeout: Duration::from_secs(5),
-            retry: RetryPolicy::default(),
+            retry: RetryConfig::default(),
         }
     }
 }
@@ -67,7 +68,7 @@ struct Inner {
     credentials: CredentialSource,
     poll_timeout: Duration,
     call_timeout: Duration,
-    retry: RetryPolicy,
+    retry: RetryConfig,
 }
 
 impl SwfClient {
@@ -192,7 +193,7 @@ impl SwfClient {
     /// reads as `{}`; decode actions without output into `serde::de::IgnoredAny`).
     ///
     /// Polls are given the poll timeout, other actions the call timeout. Retryable failures are
-    /// retried per the [`RetryPolicy`]; the error of the last attempt is returned.
+    /// retried per the [`RetryConfig`]; the error of the last attempt is returned.
     pub async fn call<I, O>(&self, action: Action, input: &I) -> Result<O, SwfError>
     where
         I: Serialize + ?Sized,

@@ -12,7 +12,7 @@
 //!   fetched), responds, heartbeats, registration, starting and controlling runs, histories and
 //!   run lists.
 //! - `signing.rs`: building and signing the HTTP request; the credentials cache.
-//! - `retry.rs`: [`RetryPolicy`].
+//! - `retry.rs`: [`RetryConfig`].
 //! - `error.rs`: [`SwfError`] and the parsing of error responses.
 //!
 //! ```no_run
@@ -36,5 +36,5 @@ mod signing;
 pub use aws_credential_types::Credentials;
 pub use client::{ClientConfig, SwfClient, load_sdk_config};
 pub use error::SwfError;
-pub use retry::RetryPolicy;
+pub use retry::RetryConfig;
 pub use signing::CredentialSource;

@@ -2,21 +2,21 @@
 //! wait in between (exponential backoff with full jitter).
 
 use std::future::Future;
-use std::hash::BuildHasher;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use swf_model::Action;
 
-use super::SwfError;
+use super::error::SwfError;
+use crate::backoff::Backoff;
 
 /// How a failed call is retried.
 ///
 /// Only retryable errors ([`SwfError::is_retryable`]: throttling, HTTP 5xx, transport failures)
 /// are retried; validation errors and modeled SWF faults are returned at once. Before retry `n`
 /// (1-based) the client sleeps a uniformly random time in `[0, min(max_delay, base_delay · 2ⁿ⁻¹))`
-/// ("full jitter"), so a fleet of workers hitting the same throttle spreads out.
+/// ("full jitter", [`Backoff`]), so a fleet of workers hitting the same throttle spreads out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RetryPolicy {
+pub struct RetryConfig {
     /// Attempts in all, the first included; `1` disables retries (`0` is read as `1`).
     pub max_attempts: u32,
     /// Backoff ceiling before the first retry; doubles for each further retry.
@@ -25,7 +25,7 @@ pub struct RetryPolicy {
     pub max_delay: Duration,
 }
 
-impl Default for RetryPolicy {
+impl Default for RetryConfig {
     /// 5 attempts, 50 ms base, 5 s cap.
     fn default() -> Self {
         Self {
@@ -36,7 +36,7 @@ impl Default for RetryPolicy {
     }
 }
 
-impl RetryPolicy {
+impl RetryConfig {
     /// Runs `attempt` until it succeeds, fails with an error that is not retryable, or the
     /// attempts run out; returns the last result. `action` only labels the logs.
     pub(crate) async fn run<T, F, Fut>(&self, action: Action, mut attempt: F) -> Result<T, SwfError>
@@ -48,7 +48,7 @@ impl RetryPolicy {
         loop {
             match attempt().await {
                 Err(error) if self.should_retry(&error, number) => {
-                    let delay = self.backoff(number, jitter_unit());
+                    let delay = self.backoff().delay(number);
                     tracing::warn!(
                         %action,
                         attempt = number,
@@ -70,21 +70,12 @@ impl RetryPolicy {
         error.is_retryable() && attempt < self.max_attempts.max(1)
     }
 
-    /// The sleep before retry number `retry` (1-based), for a jitter draw `unit` in `[0, 1)`.
-    fn backoff(&self, retry: u32, unit: f64) -> Duration {
-        let factor = 1u32
-            .checked_shl(retry.saturating_sub(1))
-            .unwrap_or(u32::MAX);
-        let ceiling = self.base_delay.saturating_mul(factor).min(self.max_delay);
-        ceiling.mul_f64(unit.clamp(0.0, 1.0))
+    fn backoff(&self) -> Backoff {
+        Backoff {
+            base: self.base_delay,
+            max: self.max_delay,
+        }
     }
-}
-
-/// A number in `[0, 1)` that differs from call to call. Jitter needs no cryptographic quality:
-/// std's per-instance random SipHash keys, applied to the current instant, are enough.
-fn jitter_unit() -> f64 {
-    let bits = std::collections::hash_map::RandomState::new().hash_one(Instant::now());
-    (bits >> 11) as f64 / (1u64 << 53) as f64
 }
 
 #[cfg(test)]
@@ -105,7 +96,7 @@ mod tests {
 
     #[test]
     fn retries_only_transient_errors() {
-        let policy = RetryPolicy::default();
+        let policy = RetryConfig::default();
         let retried = [
             fault(FaultKind::ThrottlingException, 400),
             fault(FaultKind::Other("RequestLimitExceeded".into()), 400),
@@ -138,38 +129,22 @@ mod tests {
     }
 
     #[test]
-    fn backoff_grows_and_is_capped() {
-        let policy = RetryPolicy::default();
-        // The ceiling (unit → 1) doubles from the base…
-        assert_eq!(policy.backoff(1, 1.0), Duration::from_millis(50));
-        assert_eq!(policy.backoff(2, 1.0), Duration::from_millis(100));
-        assert_eq!(policy.backoff(4, 1.0), Duration::from_millis(400));
-        // …up to the cap, without overflowing for absurd retry numbers.
-        for retry in 1..=200 {
-            for unit in [0.0, 0.3, 0.999_999, 1.0, 7.0] {
-                assert!(policy.backoff(retry, unit) <= policy.max_delay);
-            }
-        }
-        assert_eq!(policy.backoff(40, 1.0), policy.max_delay);
-        // Full jitter: the draw scales the whole ceiling, down to zero.
-        assert_eq!(policy.backoff(3, 0.0), Duration::ZERO);
-        assert_eq!(policy.backoff(3, 0.5), Duration::from_millis(100));
-        // Real draws stay in range.
-        for _ in 0..1000 {
-            let unit = jitter_unit();
-            assert!((0.0..1.0).contains(&unit));
-        }
+    fn backoff_follows_the_policy() {
+        let policy = RetryConfig::default();
+        assert_eq!(policy.backoff().ceiling(1), policy.base_delay);
+        assert_eq!(policy.backoff().ceiling(2), policy.base_delay * 2);
+        assert_eq!(policy.backoff().ceiling(40), policy.max_delay);
     }
 
-    fn instant_policy(max_attempts: u32) -> RetryPolicy {
-        RetryPolicy {
+    fn instant_policy(max_attempts: u32) -> RetryConfig {
+        RetryConfig {
             max_attempts,
             base_delay: Duration::ZERO,
             max_delay: Duration::ZERO,
         }
     }
 
-    async fn count_attempts(policy: RetryPolicy, error: SwfError, succeed_at: u32) -> (u32, bool) {
+    async fn count_attempts(policy: RetryConfig, error: SwfError, succeed_at: u32) -> (u32, bool) {
         let calls = AtomicU32::new(0);
         let result = policy
             .run(Action::ListDomains, || {

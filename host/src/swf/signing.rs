@@ -15,7 +15,7 @@ use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, si
 use aws_sigv4::sign::v4;
 use reqwest::Url;
 
-use super::SwfError;
+use super::error::SwfError;
 use super::error::error_chain;
 
 /// An AWS service spoken to in AWS JSON (`POST /` with an `X-Amz-Target`).

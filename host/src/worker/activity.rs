@@ -10,31 +10,28 @@ use swf_model::{
     GetWorkflowExecutionHistoryOutput, MAX_DATA_LEN, MAX_REASON_LEN, truncate_chars,
 };
 
+use super::context::Context;
 use super::heartbeat::SwfHeartbeat;
-use super::{Context, PolledTask};
 use crate::runtime::ActivityOutcome;
 use crate::swf::SwfError;
 
 pub(crate) async fn poll(
     context: &Context,
     task_list: &str,
-) -> Result<Option<PolledTask>, SwfError> {
-    let task = context
+) -> Result<Option<ActivityTask>, SwfError> {
+    context
         .client
         .poll_for_activity_task(&context.config.domain, task_list, &context.identity)
-        .await?;
-    Ok(task.map(PolledTask::Activity))
+        .await
 }
 
 pub(crate) async fn handle(context: &Context, task: ActivityTask) {
-    let execution = &task.workflow_execution;
     let activity_type = &task.activity_type;
     let plugins = context.plugins.snapshot();
     let Some((plugin, declared_timeout)) =
         plugins.activity(&activity_type.name, &activity_type.version)
     else {
-        tracing::warn!(workflow_id = %execution.workflow_id, run_id = %execution.run_id,
-            activity_id = %task.activity_id, activity_type = %activity_type.name,
+        tracing::warn!(activity_type = %activity_type.name,
             version = %activity_type.version,
             "no loaded plugin serves this activity type; leaving the task");
         return;
@@ -44,7 +41,7 @@ pub(crate) async fn handle(context: &Context, task: ActivityTask) {
     let deadline = match scheduled_start_to_close(context, &task).await {
         Ok(scheduled) => scheduled.unwrap_or(fallback),
         Err(error) => {
-            tracing::warn!(workflow_id = %execution.workflow_id, activity_id = %task.activity_id, %error,
+            tracing::warn!(%error,
                 "cannot read the activity's scheduled timeout; using the declared default");
             fallback
         }
@@ -61,8 +58,7 @@ pub(crate) async fn handle(context: &Context, task: ActivityTask) {
     {
         Ok(outcome) => outcome,
         Err(error) => {
-            tracing::error!(workflow_id = %execution.workflow_id, run_id = %execution.run_id,
-                activity_id = %task.activity_id, plugin = %plugin.digest(), %error, "activity failed in the host");
+            tracing::error!(plugin = %plugin.digest(), %error, "activity failed in the host");
             let message = error.to_string();
             ActivityOutcome::Failed {
                 reason: truncate_chars(&message, MAX_REASON_LEN).to_owned(),
@@ -94,11 +90,11 @@ pub(crate) async fn handle(context: &Context, task: ActivityTask) {
     match answered {
         Ok(()) => {}
         Err(error) if error.is_unknown_resource() => {
-            tracing::warn!(workflow_id = %execution.workflow_id, activity_id = %task.activity_id, %error,
+            tracing::warn!(%error,
                 "the activity task is gone (timed out, canceled or answered already); dropping the result");
         }
         Err(error) => {
-            tracing::error!(workflow_id = %execution.workflow_id, activity_id = %task.activity_id, %error,
+            tracing::error!(%error,
                 "cannot answer the activity task; SWF will time it out");
         }
     }

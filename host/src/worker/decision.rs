@@ -6,22 +6,22 @@ use swf_model::{
 };
 
 use super::config::DeciderFailurePolicy;
+use super::context::Context;
+use super::pin;
 use super::plugins::PluginSet;
-use super::{Context, PolledTask, pin};
 use crate::replay::{Replayed, replay};
-use crate::runtime::Plugin;
+use crate::runtime::{Digest, Plugin};
 use crate::swf::SwfError;
 
 /// One long poll; the task it returns carries the complete history.
 pub(crate) async fn poll(
     context: &Context,
     task_list: &str,
-) -> Result<Option<PolledTask>, SwfError> {
-    let task = context
+) -> Result<Option<DecisionTask>, SwfError> {
+    context
         .client
         .poll_for_decision_task(&context.config.domain, task_list, &context.identity)
-        .await?;
-    Ok(task.map(PolledTask::Decision))
+        .await
 }
 
 pub(crate) async fn handle(context: &Context, mut task: DecisionTask) {
@@ -30,12 +30,10 @@ pub(crate) async fn handle(context: &Context, mut task: DecisionTask) {
     let Some(plugin) = choose_decider(context, &plugins, &task, pinned.as_deref()).await else {
         return;
     };
-    let execution = &task.workflow_execution;
     let mut response = match context.runtime.decide(&plugin, &task).await {
         Ok(response) => response,
         Err(error) => {
-            tracing::error!(workflow_id = %execution.workflow_id, run_id = %execution.run_id,
-                plugin = %plugin.digest(), %error, policy = ?context.config.decider_failure,
+            tracing::error!(plugin = %plugin.digest(), %error, policy = ?context.config.decider_failure,
                 "decider failed");
             match context.config.decider_failure {
                 DeciderFailurePolicy::Timeout => return,
@@ -46,24 +44,41 @@ pub(crate) async fn handle(context: &Context, mut task: DecisionTask) {
     response.task_token = task.task_token.clone();
     match pin::encode(plugin.digest(), response.execution_context.as_deref()) {
         Some(pinned) => response.execution_context = Some(pinned),
-        None => tracing::warn!(workflow_id = %execution.workflow_id, run_id = %execution.run_id,
-            "the decider's executionContext leaves no room for the artifact pin; answering unpinned"),
+        None => tracing::warn!(
+            "the decider's executionContext leaves no room for the artifact pin; answering unpinned"
+        ),
     }
     match context
         .client
         .respond_decision_task_completed(&response)
         .await
     {
+        Ok(()) if closes_run(&response) => {
+            context.upgrades.forget_run(&task.workflow_execution.run_id);
+        }
         Ok(()) => {}
         Err(error) if error.is_unknown_resource() => {
-            tracing::warn!(workflow_id = %execution.workflow_id, run_id = %execution.run_id, %error,
+            tracing::warn!(%error,
                 "the decision task is gone (timed out or the run closed); dropping it");
         }
         Err(error) => {
-            tracing::error!(workflow_id = %execution.workflow_id, run_id = %execution.run_id, %error,
+            tracing::error!(%error,
                 "cannot answer the decision task; SWF will time it out and retry");
         }
     }
+}
+
+/// Whether answering `response` closes the run (a new run of a continued one has its own id).
+fn closes_run(response: &RespondDecisionTaskCompleted) -> bool {
+    response.decisions.iter().any(|decision| {
+        matches!(
+            decision,
+            Decision::CompleteWorkflowExecution(_)
+                | Decision::FailWorkflowExecution(_)
+                | Decision::CancelWorkflowExecution(_)
+                | Decision::ContinueAsNewWorkflowExecution(_)
+        )
+    })
 }
 
 /// The response of the fail-workflow policy: the error's first line as the reason.
@@ -97,8 +112,7 @@ async fn choose_decider(
     let Some(active) = plugins.decider(&wf_type.name, &wf_type.version) else {
         // Answering with anything would be a guess; SWF will time the task out and the type's
         // owner (another worker, or this one after a deploy) will get it again.
-        tracing::warn!(workflow_id = %execution.workflow_id, run_id = %execution.run_id,
-            workflow_type = %wf_type.name, version = %wf_type.version,
+        tracing::warn!(workflow_type = %wf_type.name, version = %wf_type.version,
             "no loaded plugin serves this workflow type; leaving the decision task");
         return None;
     };
@@ -106,13 +120,9 @@ async fn choose_decider(
         return Some(active.clone());
     };
     let previous = plugins.decider_with_digest(&wf_type.name, &wf_type.version, pinned);
-    let key = (execution.run_id.clone(), active.digest().hex().to_owned());
     let known = context
         .upgrades
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .get(&key)
-        .copied();
+        .get(&execution.run_id, active.digest().hex());
     let identical = match known {
         Some(verdict) => verdict,
         None => {
@@ -125,29 +135,24 @@ async fn choose_decider(
             .await
             {
                 Ok(Replayed::Identical(_)) => {
-                    tracing::info!(workflow_id = %execution.workflow_id, run_id = %execution.run_id,
-                        from = %short(pinned), to = %active.digest().short(),
+                    tracing::info!(from = %Digest::shorten(pinned), to = %active.digest().short(),
                         "history replays identically on the new artifact; the run moves to it");
                     true
                 }
                 Ok(Replayed::Diverged(divergence)) => {
-                    tracing::warn!(workflow_id = %execution.workflow_id, run_id = %execution.run_id,
-                        pinned = %short(pinned), candidate = %active.digest().short(), %divergence,
+                    tracing::warn!(pinned = %Digest::shorten(pinned), candidate = %active.digest().short(), %divergence,
                         "history diverges on the new artifact; the run stays on its artifact");
                     false
                 }
                 Err(error) => {
-                    tracing::warn!(workflow_id = %execution.workflow_id, run_id = %execution.run_id,
-                        pinned = %short(pinned), candidate = %active.digest().short(), %error,
+                    tracing::warn!(pinned = %Digest::shorten(pinned), candidate = %active.digest().short(), %error,
                         "history does not replay on the new artifact; the run stays on its artifact");
                     false
                 }
             };
             context
                 .upgrades
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .insert(key, verdict);
+                .insert(&execution.run_id, active.digest().hex(), verdict);
             verdict
         }
     };
@@ -155,15 +160,10 @@ async fn choose_decider(
         (true, _) => Some(active.clone()),
         (false, Some(previous)) => Some(previous.clone()),
         (false, None) => {
-            tracing::error!(workflow_id = %execution.workflow_id, run_id = %execution.run_id,
-                pinned = %short(pinned),
+            tracing::error!(pinned = %Digest::shorten(pinned),
                 "the run's artifact is no longer loaded and the active one diverges; leaving the \
                  decision task (load the artifact again to continue the run)");
             None
         }
     }
-}
-
-fn short(digest: &str) -> &str {
-    &digest[..digest.len().min(12)]
 }

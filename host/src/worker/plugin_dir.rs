@@ -20,8 +20,9 @@ use std::time::{Duration, SystemTime};
 
 use notify::{RecursiveMode, Watcher};
 
+use super::plugins::{LivePlugins, PluginSet};
 use super::registration::{self, Registered};
-use super::{LivePlugins, PluginSet, Shutdown};
+use super::shutdown::Shutdown;
 use crate::runtime::{Plugin, PluginRuntime};
 use crate::swf::SwfClient;
 

@@ -10,7 +10,7 @@
 //!   `Authorization: Bearer <PAYMENT_KEY>`), then takes `seconds` (heartbeating) and returns
 //!   the receipt. The attempt number is the activity id's `.n` suffix the flow API gives
 //!   retries; the input's `declines` travels with the charge, and the fake payment services
-//!   (`fake_payment.py` beside this crate, `host/tests/common/payment.rs`) decline while
+//!   (`fake_payment.py` beside this crate, `host/tests/all/common/payment.rs`) decline while
 //!   `attempt <= declines`, so tests still steer the retries. Answers: 201 `{"receipt"}`
 //!   succeeds; 402 `{"reason", "details"}` fails "payment declined" with the details; 401 fails
 //!   "payment service refused the API key"; another status fails "payment service error"; no

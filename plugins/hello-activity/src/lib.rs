@@ -2,7 +2,7 @@
 //! first so a cancellation request is honoured; a name over 64 characters fails the task.
 //!
 //! `plugins/js-hello`, `plugins/python-hello` and `plugins/c-hello` behave exactly the same way;
-//! `host/tests/polyglot.rs` holds them to it.
+//! `host/tests/all/polyglot.rs` holds them to it.
 
 use swfwasm_guest::prelude::*;
 

@@ -3,7 +3,7 @@
 //! activity's reason and details if it failed.
 //!
 //! `plugins/js-hello`, `plugins/python-hello` and `plugins/c-hello` decide exactly the same way;
-//! `host/tests/polyglot.rs` runs them against each other.
+//! `host/tests/all/polyglot.rs` runs them against each other.
 
 use swfwasm_guest::prelude::*;
 

@@ -1,11 +1,9 @@
 //! `swfwasm replay`: a decider replays the histories it (or its equal) produced, and a decider
 //! that decides otherwise is caught at the first differing decision point.
 
-mod common;
-
 use std::path::Path;
 
-use common::{data, plugin, swfwasm_in};
+use crate::common::{data, plugin, swfwasm_in};
 use serde_json::{Value, json};
 
 fn replay(dir: &Path, plugin_name: &str, history: &Path) -> (bool, String) {

@@ -3,15 +3,11 @@
 //! history replays identically on the new one, registers new type versions, and shrugs off a
 //! broken artifact. Every run's history is the seed's 11 events: nothing lost, nothing twice.
 
-mod common;
-#[path = "common/local_swf.rs"]
-mod local_swf;
-
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{plugin, seed_event_types, succeeded as ok, swfwasm_in};
+use crate::common::{local_swf, plugin, seed_event_types, succeeded as ok, swfwasm_in};
 use local_swf::LocalSwf;
 use serde_json::Value;
 

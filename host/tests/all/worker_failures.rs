@@ -4,15 +4,11 @@
 //! `worker.rs`; the fixtures are `steer-decider` (workflow `Steer` 1.0 on task list `steer`,
 //! which runs `Steerable` on its input) and the hostile guests.
 
-mod common;
-#[path = "common/moto.rs"]
-mod moto;
-
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{plugin, succeeded as ok, workspace};
+use crate::common::{self, moto, plugin, succeeded as ok, workspace};
 use moto::Moto;
 use serde_json::Value;
 use sha2::{Digest, Sha256};

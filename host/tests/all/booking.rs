@@ -7,19 +7,11 @@
 //! demand), granted in the worker's configuration: its URL and API key are config values.
 //! ConfirmBooking stores the confirmation in S3 (moto's server) through an AWS grant.
 
-mod common;
-#[path = "common/local_swf.rs"]
-mod local_swf;
-#[path = "common/moto.rs"]
-mod moto;
-#[path = "common/payment.rs"]
-mod payment;
-
 use std::path::Path;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{plugin, succeeded as ok, swfwasm_in};
+use crate::common::{self, local_swf, moto, payment, plugin, succeeded as ok, swfwasm_in};
 use local_swf::LocalSwf;
 use serde_json::{Value, json};
 

@@ -2,12 +2,7 @@
 //! against scripted HTTP stubs (history paging, retries, empty bodies, signing headers, dead
 //! endpoints).
 
-mod common;
-#[path = "common/http_stub.rs"]
-mod http_stub;
-#[path = "common/moto.rs"]
-mod moto;
-
+use crate::common::{self, http_stub, moto};
 use std::time::{Duration, Instant};
 
 use serde_json::json;
@@ -19,7 +14,7 @@ use swf_model::{
     ScheduleActivityTaskDecisionAttributes, StartWorkflowExecutionInput, TaskList,
     WorkflowExecution, WorkflowType,
 };
-use swfwasm::swf::{ClientConfig, Credentials, RetryPolicy, SwfClient, SwfError};
+use swfwasm::swf::{ClientConfig, Credentials, RetryConfig, SwfClient, SwfError};
 
 use http_stub::{Recorded, Reply, Stub};
 use moto::Moto;
@@ -27,7 +22,7 @@ use moto::Moto;
 const DOMAIN: &str = "swfwasm-test";
 const TASK_LIST: &str = "default";
 
-fn stub_client(endpoint: String, retry: RetryPolicy) -> SwfClient {
+fn stub_client(endpoint: String, retry: RetryConfig) -> SwfClient {
     let config = ClientConfig {
         endpoint: Some(endpoint),
         region: Some("us-east-1".to_owned()),
@@ -44,8 +39,8 @@ fn stub_client(endpoint: String, retry: RetryPolicy) -> SwfClient {
 }
 
 /// Retries that do not slow the tests down.
-fn quick_retries(max_attempts: u32) -> RetryPolicy {
-    RetryPolicy {
+fn quick_retries(max_attempts: u32) -> RetryConfig {
+    RetryConfig {
         max_attempts,
         base_delay: Duration::from_millis(5),
         max_delay: Duration::from_millis(20),

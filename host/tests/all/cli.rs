@@ -1,12 +1,10 @@
 //! The offline CLI, run as a real process: `plugin inspect`, `decide`, `execute`, and its
 //! error convention (non-zero exit, one `error:` line on stderr).
 
-mod common;
-
 use std::path::Path;
 use std::process::{Command, Output};
 
-use common::{data, plugin, read_json};
+use crate::common::{data, plugin, read_json};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 

@@ -2,13 +2,11 @@
 //! deterministic, activities honour deadlines, limits and heartbeats, and the compile cache is
 //! verified before it is trusted.
 
-mod common;
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use common::{LogCapture, data, plugin};
+use crate::common::{LogCapture, data, plugin};
 use swf_model::{ActivityTask, Decision, DecisionTask, EventAttributes};
 use swfwasm::runtime::{
     ActivityOutcome, AllocationStrategy, CacheOutcome, GuestError, HeartbeatHandler,
@@ -84,12 +82,12 @@ async fn hostile_deciders_are_contained_and_named() {
         ),
         (
             "shadow-recursion",
-            |e| matches!(e, GuestError::Trap(m) if m.contains("out of bounds")),
+            |e| matches!(e, GuestError::Trap { message: m, .. } if m.contains("out of bounds")),
             "shadow stack overflowed",
         ),
         (
             "panic",
-            |e| matches!(e, GuestError::Trap(m) if m.contains("panicked on purpose")),
+            |e| matches!(e, GuestError::Trap { message: m, .. } if m.contains("panicked on purpose")),
             "panicked on purpose",
         ),
         (

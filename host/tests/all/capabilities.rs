@@ -3,17 +3,11 @@
 //! from every source, directories — and nothing else; 0.1.0 artifacts keep running; deciders get
 //! no I/O. Servers are real and on loopback: a raw HTTP server, moto for Secrets Manager and SSM.
 
-mod common;
-#[path = "common/echo_server.rs"]
-mod echo_server;
-#[path = "common/moto.rs"]
-mod moto;
-
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{LogCapture, data, plugin, swfwasm_in, workspace};
+use crate::common::{LogCapture, data, echo_server, moto, plugin, swfwasm_in, workspace};
 use echo_server::EchoServer;
 use serde_json::{Value, json};
 use swf_model::{ActivityTask, Decision, DecisionTask};
@@ -818,7 +812,7 @@ impl AwsMoto {
     fn start() -> AwsMoto {
         let moto = moto::Moto::start_with_auth(workspace(), 8);
         let output = std::process::Command::new(workspace().join(".venv/bin/python"))
-            .arg(workspace().join("host/tests/common/moto_aws_setup.py"))
+            .arg(workspace().join("host/tests/all/common/moto_aws_setup.py"))
             .arg(moto.endpoint())
             .output()
             .expect("run moto_aws_setup.py");

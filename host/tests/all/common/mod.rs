@@ -1,7 +1,12 @@
 //! Helpers shared by the host's integration tests: where the built plugins and the seed's
 //! task files are.
 
-#![allow(dead_code)]
+pub mod echo_server;
+pub mod fault_proxy;
+pub mod http_stub;
+pub mod local_swf;
+pub mod moto;
+pub mod payment;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -13,14 +13,12 @@
 //! The non-Rust artifacts are built by `scripts/build-plugins js python c` (the README's test
 //! command does it) into `target/polyglot/`.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-use common::{data, plugin, seed_event_types, swfwasm_in, workspace};
+use crate::common::{data, plugin, seed_event_types, swfwasm_in, workspace};
 use serde_json::Value;
 use swf_model::{ActivityTask, DecisionTask, EventAttributes};
 use swfwasm::runtime::{

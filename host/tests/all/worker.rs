@@ -2,17 +2,13 @@
 //! loopback (moto's server, and swfwasm's own local SWF service): the seed's HelloWorld runs
 //! end to end through the wasm plugins.
 
-mod common;
-#[path = "common/local_swf.rs"]
-mod local_swf;
-#[path = "common/moto.rs"]
-mod moto;
-
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{plugin, seed_event_types, succeeded as ok, swfwasm_in, workspace};
+use crate::common::{
+    local_swf, moto, plugin, seed_event_types, succeeded as ok, swfwasm_in, workspace,
+};
 use local_swf::LocalSwf;
 use moto::Moto;
 

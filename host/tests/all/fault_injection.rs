@@ -3,12 +3,6 @@
 //! is lost (the retry meets `UnknownResourceFault`). Every workflow must still complete, and no
 //! activity may run twice for the same scheduled event.
 
-mod common;
-#[path = "common/fault_proxy.rs"]
-mod fault_proxy;
-#[path = "common/moto.rs"]
-mod moto;
-
 use std::collections::HashMap;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -20,7 +14,7 @@ use swf_model::{
 };
 use swfwasm::swf::SwfClient;
 
-use common::{plugin, workspace};
+use crate::common::{self, fault_proxy, moto, plugin, workspace};
 use fault_proxy::{FaultProxy, Plan};
 use moto::Moto;
 

@@ -20,8 +20,6 @@
 //! It serves on its own runtime, so it works from plain `#[test]`s and from `#[tokio::test]`s
 //! alike, and stops when dropped.
 
-#![allow(dead_code)]
-
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
 
@@ -40,7 +38,6 @@ const MAX_BODY: usize = 64 * 1024;
 /// What the service saw so far.
 #[derive(Debug, Default)]
 struct Seen {
-    requests: usize,
     last_authorization: Option<String>,
     charges: Vec<Value>,
 }
@@ -101,11 +98,6 @@ impl FakePayment {
         self.url.clone()
     }
 
-    /// Requests received so far (any path, method or key).
-    pub fn requests(&self) -> usize {
-        self.seen.lock().unwrap().requests
-    }
-
     /// The `Authorization` header of the latest request, if it had one.
     pub fn last_authorization(&self) -> Option<String> {
         self.seen.lock().unwrap().last_authorization.clone()
@@ -138,7 +130,6 @@ async fn answer(
         .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
     {
         let mut seen = seen.lock().unwrap();
-        seen.requests += 1;
         seen.last_authorization = authorization.clone();
     }
     let body = match Limited::new(body, MAX_BODY).collect().await {

@@ -3,8 +3,6 @@
 //! 127.0.0.1, killed when dropped (whether the test passed or not).
 
 // Each test binary that includes this file uses part of it.
-#![allow(dead_code)]
-
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;

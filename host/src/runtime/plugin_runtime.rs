@@ -1,0 +1,503 @@
+//! [`PluginRuntime`]: the whole of its implementation, in the order data flows through it:
+//! build (engine, cache, linkers), load an artifact into a [`Plugin`] (compile or cache, world
+//! and contract, link, `describe`, `requires`, grants), and run a task (`decide`, `execute`).
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use swf_model::{
+    ActivityTask, DecisionTask, MAX_DATA_LEN, MAX_REASON_LEN, RespondDecisionTaskCompleted,
+    truncate_chars,
+};
+use wasmtime::component::Component;
+
+use super::bindings::{self, Linkers, WitActivityError, WitNeed, WitRequirements};
+use super::cache::{CacheOutcome, CompileCache};
+use super::call::{bounded, finish, load_label, new_store};
+use super::component::{check_component_header, detect_world, names};
+use super::config::RuntimeConfig;
+use super::digest::Digest;
+use super::engine::{AllocationStrategy, HostEngine};
+use super::error::{GuestError, LoadError, RuntimeError};
+use super::heartbeat::HeartbeatHandler;
+use super::label::TaskLabel;
+use super::plugin::{Linked, Plugin, PluginInner};
+use super::sandbox::{ActivitySandbox, Determinism, GuestState};
+use super::types::{ActivityOutcome, Contract, PluginTypes, World};
+use crate::grant::{ArtifactIdentity, Capabilities, Grants, Need, Requirements, Ungranted};
+
+/// Loads plugins and runs their exports. One per process; cheap to share behind an `Arc`.
+pub struct PluginRuntime {
+    engine: HostEngine,
+    cache: Option<CompileCache>,
+    linkers: Linkers,
+    config: RuntimeConfig,
+    grants: Arc<Grants>,
+}
+
+impl PluginRuntime {
+    /// Builds the engine (pooling allocator if possible), the linkers and the cache.
+    pub fn new(config: RuntimeConfig) -> Result<Self, RuntimeError> {
+        let engine = HostEngine::new(&config)?;
+        let cache = match &config.cache_dir {
+            Some(dir) => Some(
+                CompileCache::open(dir, engine.engine())
+                    .map_err(|e| RuntimeError::Cache(dir.clone(), e))?,
+            ),
+            None => None,
+        };
+        let linkers = Linkers::new(engine.engine()).map_err(RuntimeError::Engine)?;
+        Ok(Self {
+            engine,
+            cache,
+            linkers,
+            config,
+            grants: Arc::new(Grants::default()),
+        })
+    }
+
+    /// Gives activities loaded from now on what `grants` allow (default: nothing).
+    pub fn with_grants(mut self, grants: Grants) -> Self {
+        self.grants = Arc::new(grants);
+        self
+    }
+
+    /// The grants activities are loaded with.
+    pub fn grants(&self) -> &Grants {
+        &self.grants
+    }
+
+    /// The settings this runtime was built with.
+    pub fn config(&self) -> &RuntimeConfig {
+        &self.config
+    }
+
+    /// How instances are allocated on this machine.
+    pub fn allocation_strategy(&self) -> AllocationStrategy {
+        self.engine.strategy()
+    }
+
+    /// The compile cache, if one is configured.
+    pub fn cache(&self) -> Option<&CompileCache> {
+        self.cache.as_ref()
+    }
+
+    /// Loads the artifact at `path`; grants may match it by its file name. An activity whose
+    /// required needs are not granted fails with [`LoadError::Ungranted`].
+    pub async fn load_file(&self, path: &Path) -> Result<Plugin, LoadError> {
+        let bytes = std::fs::read(path).map_err(|e| LoadError::Read(path.to_path_buf(), e))?;
+        let file_name = path.file_name().and_then(|n| n.to_str());
+        let (plugin, granted) = self.load(&bytes, file_name).await?;
+        granted?;
+        Ok(plugin)
+    }
+
+    /// Loads an artifact from memory (a component binary, or component text for tests), with
+    /// the grants that match its digest or types.
+    pub async fn load_bytes(&self, bytes: &[u8]) -> Result<Plugin, LoadError> {
+        let (plugin, granted) = self.load(bytes, None).await?;
+        granted?;
+        Ok(plugin)
+    }
+
+    /// Loads the artifact at `path` to look at it: an activity whose required needs are not
+    /// granted still loads (with no capabilities), and the second value says why it would
+    /// not be activated.
+    pub async fn inspect_file(
+        &self,
+        path: &Path,
+    ) -> Result<(Plugin, Result<(), Ungranted>), LoadError> {
+        let bytes = std::fs::read(path).map_err(|e| LoadError::Read(path.to_path_buf(), e))?;
+        self.load(&bytes, path.file_name().and_then(|n| n.to_str()))
+            .await
+    }
+
+    async fn load(
+        &self,
+        bytes: &[u8],
+        file_name: Option<&str>,
+    ) -> Result<(Plugin, Result<(), Ungranted>), LoadError> {
+        check_component_header(bytes)?;
+        let digest = Digest::of(bytes);
+        let (component, cache) = self.compiled(bytes, &digest).await?;
+        let world = detect_world(&component, self.engine.engine())?;
+        let imports = names(&component, self.engine.engine()).1;
+        if world == World::Decider {
+            let io: Vec<String> = imports
+                .iter()
+                // Sockets stay linkable (language runtimes such as componentize-py's import
+                // them whether used or not); the sandbox refuses every socket operation.
+                .filter(|i| i.starts_with("wasi:http/") || i.starts_with("swfwasm:plugin/config"))
+                .cloned()
+                .collect();
+            if !io.is_empty() {
+                return Err(LoadError::DeciderIo { imports: io });
+            }
+        }
+        let contract = if imports
+            .iter()
+            .any(|i| i.starts_with("swfwasm:plugin/") && i.ends_with("@0.1.0"))
+        {
+            Contract::V0_1
+        } else {
+            Contract::V0_2
+        };
+        let linked = self.link(&component, world, contract)?;
+        let types = self.describe(&linked, &digest).await?;
+        let requirements = self.requirements(&linked, &digest).await?;
+        let type_names: Vec<String> = match &types {
+            PluginTypes::Workflows(t) => t.iter().map(|t| t.name.clone()).collect(),
+            PluginTypes::Activities(t) => t.iter().map(|t| t.name.clone()).collect(),
+        };
+        let (capabilities, granted) = match world {
+            World::Decider => (Capabilities::default(), Ok(())),
+            World::Activity => match self
+                .grants
+                .capabilities(
+                    ArtifactIdentity {
+                        file_name,
+                        digest: digest.hex(),
+                        type_names: &type_names,
+                    },
+                    &requirements,
+                )
+                .await
+            {
+                Ok(capabilities) => (capabilities, Ok(())),
+                Err(ungranted) => (Capabilities::default(), Err(ungranted)),
+            },
+        };
+        tracing::info!(plugin = %digest.short(), world = world.name(), contract = contract.version(),
+            cached = matches!(cache, CacheOutcome::Hit(_)), "plugin loaded");
+        let plugin = Plugin::new(PluginInner {
+            digest,
+            world,
+            contract,
+            types,
+            requirements,
+            capabilities: Arc::new(capabilities),
+            cache,
+            size: bytes.len(),
+            linked,
+        });
+        Ok((plugin, granted))
+    }
+
+    async fn compiled(
+        &self,
+        bytes: &[u8],
+        digest: &Digest,
+    ) -> Result<(Component, CacheOutcome), LoadError> {
+        let engine = self.engine.engine().clone();
+        let reason = match &self.cache {
+            Some(cache) => match cache.load(&engine, digest) {
+                Ok(component) => {
+                    return Ok((component, CacheOutcome::Hit(cache.entry_path(digest))));
+                }
+                Err(reason) => Some(reason),
+            },
+            None => None,
+        };
+        // Compiling is CPU-bound for up to seconds: keep it off the async workers.
+        let owned = bytes.to_vec();
+        let code = tokio::task::spawn_blocking(move || engine.precompile_component(&owned))
+            .await
+            .map_err(|e| LoadError::Compile(wasmtime::Error::new(e)))?
+            .map_err(LoadError::Compile)?;
+        if let Some(cache) = &self.cache
+            && let Err(error) = cache.store(digest, &code)
+        {
+            tracing::warn!(%error, plugin = %digest.short(), "cannot write compile cache entry");
+        }
+        // SAFETY: `code` was produced just now by this engine's `precompile_component`.
+        let component = unsafe { Component::deserialize(self.engine.engine(), &code) }
+            .map_err(LoadError::Compile)?;
+        Ok((component, CacheOutcome::Compiled { reason }))
+    }
+
+    fn link(
+        &self,
+        component: &Component,
+        world: World,
+        contract: Contract,
+    ) -> Result<Linked, LoadError> {
+        let link_error = |e: wasmtime::Error| LoadError::Link {
+            message: format!("{e:#}"),
+            imports: names(component, self.engine.engine()).1,
+        };
+        Ok(match world {
+            World::Decider => {
+                let pre = self
+                    .linkers
+                    .decider
+                    .instantiate_pre(component)
+                    .map_err(link_error)?;
+                Linked::Decider(bindings::decider::DeciderPre::new(pre).map_err(link_error)?)
+            }
+            World::Activity => {
+                let pre = self
+                    .linkers
+                    .activity
+                    .instantiate_pre(component)
+                    .map_err(link_error)?;
+                match contract {
+                    Contract::V0_2 => Linked::Activity(
+                        bindings::activity::ActivityPre::new(pre).map_err(link_error)?,
+                    ),
+                    Contract::V0_1 => Linked::ActivityV01(
+                        bindings::v0_1::activity::ActivityPre::new(pre).map_err(link_error)?,
+                    ),
+                }
+            }
+        })
+    }
+
+    /// Runs a decider's `decide` on `task` (which must hold the complete history) and returns
+    /// the validated RespondDecisionTaskCompleted body.
+    pub async fn decide(
+        &self,
+        plugin: &Plugin,
+        task: &DecisionTask,
+    ) -> Result<RespondDecisionTaskCompleted, GuestError> {
+        let Linked::Decider(pre) = plugin.linked() else {
+            return Err(wrong_world(plugin, "a decider"));
+        };
+        let json = serde_json::to_string(task).map_err(GuestError::InvalidTask)?;
+        let latest = task
+            .events
+            .iter()
+            .map(|e| e.event_timestamp)
+            .fold(0.0, f64::max);
+        let determinism = Determinism::for_task(&task.workflow_execution.run_id, latest);
+        let label = TaskLabel {
+            plugin: plugin.digest().short().to_owned(),
+            workflow_id: task.workflow_execution.workflow_id.clone(),
+            run_id: task.workflow_execution.run_id.clone(),
+            activity_id: None,
+        };
+        let timeout = self.config.decide_timeout;
+        let mut store = self.store(label, Some(determinism), None, None, timeout)?;
+        let call = async {
+            let instance = pre.instantiate_async(&mut store).await?;
+            instance.call_decide(&mut store, &json).await
+        };
+        let result = bounded(call, timeout).await;
+        let body = finish(&store, result, timeout)?.map_err(GuestError::Returned)?;
+        let response: RespondDecisionTaskCompleted = serde_json::from_str(&body).map_err(|e| {
+            GuestError::InvalidOutput(format!(
+                "decide returned text that is not a RespondDecisionTaskCompleted JSON body ({e}): {}",
+                truncate_chars(&body, 200)
+            ))
+        })?;
+        swf_model::validate_response(&response)?;
+        Ok(response)
+    }
+
+    /// Runs an activity's `execute` on `task` with a wall-clock `deadline` (normally the
+    /// task's start-to-close timeout); heartbeats go to `heartbeat`. The guest gets what its
+    /// capabilities allow: granted outbound hosts, its config values (read now, or from the
+    /// cache), granted directories.
+    pub async fn execute(
+        &self,
+        plugin: &Plugin,
+        task: &ActivityTask,
+        deadline: Duration,
+        heartbeat: Arc<dyn HeartbeatHandler>,
+    ) -> Result<ActivityOutcome, GuestError> {
+        if !matches!(
+            plugin.linked(),
+            Linked::Activity(_) | Linked::ActivityV01(_)
+        ) {
+            return Err(wrong_world(plugin, "an activity"));
+        }
+        let json = serde_json::to_string(task).map_err(GuestError::InvalidTask)?;
+        let label = TaskLabel {
+            plugin: plugin.digest().short().to_owned(),
+            workflow_id: task.workflow_execution.workflow_id.clone(),
+            run_id: task.workflow_execution.run_id.clone(),
+            activity_id: Some(task.activity_id.clone()),
+        };
+        let capabilities = plugin.capabilities().clone();
+        let sandbox = ActivitySandbox {
+            config: self.grants.task_config(&capabilities).await,
+            capabilities,
+            limits: self.grants.limits().clone(),
+            deadline: Instant::now() + deadline,
+        };
+        let mut store = self.store(label, None, Some(heartbeat), Some(sandbox), deadline)?;
+        let call = async {
+            match plugin.linked() {
+                Linked::Activity(pre) => {
+                    let instance = pre.instantiate_async(&mut store).await?;
+                    instance.call_execute(&mut store, &json).await
+                }
+                Linked::ActivityV01(pre) => {
+                    let instance = pre.instantiate_async(&mut store).await?;
+                    instance.call_execute(&mut store, &json).await
+                }
+                Linked::Decider(_) => unreachable!("checked above"),
+            }
+        };
+        let result = bounded(call, deadline).await;
+        Ok(match finish(&store, result, deadline)? {
+            Ok(result) if result.chars().count() > MAX_DATA_LEN => {
+                return Err(GuestError::InvalidOutput(format!(
+                    "the result is {} characters; SWF accepts at most {MAX_DATA_LEN}",
+                    result.chars().count()
+                )));
+            }
+            Ok(result) => ActivityOutcome::Completed(result),
+            Err(WitActivityError::Failed(f)) => ActivityOutcome::Failed {
+                reason: truncate_chars(&f.reason, MAX_REASON_LEN).to_owned(),
+                details: f
+                    .details
+                    .map(|d| truncate_chars(&d, MAX_DATA_LEN).to_owned()),
+            },
+            Err(WitActivityError::Canceled(details)) => ActivityOutcome::Canceled {
+                details: details.map(|d| truncate_chars(&d, MAX_DATA_LEN).to_owned()),
+            },
+        })
+    }
+
+    /// Calls `describe` at load time and checks the declaration is usable.
+    async fn describe(&self, linked: &Linked, digest: &Digest) -> Result<PluginTypes, LoadError> {
+        let timeout = self.config.describe_timeout;
+        let mut store = self
+            .store(load_label(digest), None, None, None, timeout)
+            .map_err(LoadError::Describe)?;
+        let types = match linked {
+            Linked::Decider(pre) => {
+                let call = async {
+                    let instance = pre.instantiate_async(&mut store).await?;
+                    instance.call_describe(&mut store).await
+                };
+                let result = bounded(call, timeout).await;
+                PluginTypes::Workflows(
+                    finish(&store, result, timeout)
+                        .map_err(LoadError::Describe)?
+                        .into_iter()
+                        .map(Into::into)
+                        .collect(),
+                )
+            }
+            Linked::Activity(pre) => {
+                let call = async {
+                    let instance = pre.instantiate_async(&mut store).await?;
+                    instance.call_describe(&mut store).await
+                };
+                let result = bounded(call, timeout).await;
+                PluginTypes::Activities(
+                    finish(&store, result, timeout)
+                        .map_err(LoadError::Describe)?
+                        .into_iter()
+                        .map(Into::into)
+                        .collect(),
+                )
+            }
+            Linked::ActivityV01(pre) => {
+                let call = async {
+                    let instance = pre.instantiate_async(&mut store).await?;
+                    instance.call_describe(&mut store).await
+                };
+                let result = bounded(call, timeout).await;
+                PluginTypes::Activities(
+                    finish(&store, result, timeout)
+                        .map_err(LoadError::Describe)?
+                        .into_iter()
+                        .map(Into::into)
+                        .collect(),
+                )
+            }
+        };
+        let names: Vec<(&str, &str)> = match &types {
+            PluginTypes::Workflows(t) => t
+                .iter()
+                .map(|t| (t.name.as_str(), t.version.as_str()))
+                .collect(),
+            PluginTypes::Activities(t) => t
+                .iter()
+                .map(|t| (t.name.as_str(), t.version.as_str()))
+                .collect(),
+        };
+        if names.is_empty() {
+            return Err(LoadError::Declaration(
+                "the plugin declares no types".into(),
+            ));
+        }
+        for (name, version) in names {
+            swf_model::check_identifier(name, swf_model::MAX_ID_LEN)
+                .map_err(|e| LoadError::Declaration(format!("declared type name {name:?}: {e}")))?;
+            swf_model::check_identifier(version, swf_model::MAX_VERSION_LEN).map_err(|e| {
+                LoadError::Declaration(format!("declared type version {version:?}: {e}"))
+            })?;
+        }
+        Ok(types)
+    }
+
+    /// Calls `requires` at load time (0.2.0 activities; others need nothing).
+    async fn requirements(
+        &self,
+        linked: &Linked,
+        digest: &Digest,
+    ) -> Result<Requirements, LoadError> {
+        let Linked::Activity(pre) = linked else {
+            return Ok(Requirements::default());
+        };
+        let timeout = self.config.describe_timeout;
+        let mut store = self
+            .store(load_label(digest), None, None, None, timeout)
+            .map_err(LoadError::Requires)?;
+        let call = async {
+            let instance = pre.instantiate_async(&mut store).await?;
+            instance.call_requires(&mut store).await
+        };
+        let result = bounded(call, timeout).await;
+        let WitRequirements {
+            outbound_hosts,
+            config_keys,
+        } = finish(&store, result, timeout).map_err(LoadError::Requires)?;
+        let needs = |list: Vec<_>| {
+            list.into_iter()
+                .map(|n: WitNeed| Need {
+                    name: n.name,
+                    required: n.required,
+                })
+                .collect()
+        };
+        Ok(Requirements {
+            outbound_hosts: needs(outbound_hosts),
+            config_keys: needs(config_keys),
+        })
+    }
+
+    fn store(
+        &self,
+        label: TaskLabel,
+        determinism: Option<Determinism>,
+        heartbeat: Option<Arc<dyn HeartbeatHandler>>,
+        activity: Option<ActivitySandbox>,
+        deadline: Duration,
+    ) -> Result<wasmtime::Store<GuestState>, GuestError> {
+        new_store(
+            self.engine.engine(),
+            &self.config,
+            label,
+            determinism,
+            heartbeat,
+            activity,
+            deadline,
+        )
+    }
+}
+
+fn wrong_world(plugin: &Plugin, expected: &'static str) -> GuestError {
+    GuestError::WrongWorld {
+        digest: plugin.digest().to_string(),
+        actual: match plugin.world() {
+            World::Decider => "a decider",
+            World::Activity => "an activity",
+        },
+        expected,
+    }
+}

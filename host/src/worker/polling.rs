@@ -1,0 +1,141 @@
+//! The poll loops of a running worker: per task list, `pollers` loops that each take a free
+//! slot, long-poll SWF, and hand the task to [`decision::handle`] or [`activity::handle`] on a
+//! tokio task of its own, inside a span that carries the task's ids. A failed poll is retried
+//! after a [`Backoff`] of 200 ms doubling up to 30 s.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{Semaphore, watch};
+use tracing::Instrument;
+
+use super::config::{TaskKind, TaskListConfig};
+use super::context::Context;
+use super::shutdown::Shutdown;
+use super::{activity, decision};
+use crate::backoff::Backoff;
+
+/// The wait after `n` polls in a row failed.
+const POLL_BACKOFF: Backoff = Backoff {
+    base: Duration::from_millis(200),
+    max: Duration::from_secs(30),
+};
+
+/// The poll loops of a running worker, and the slots that bound each task list's tasks in
+/// flight.
+#[derive(Default)]
+pub(crate) struct Polling {
+    pub(crate) pollers: tokio::task::JoinSet<()>,
+    pub(crate) slots: Vec<(Arc<Semaphore>, usize)>,
+    polled: HashSet<(String, TaskKind)>,
+}
+
+impl Polling {
+    /// Starts `list`'s pollers, unless the list is already polled.
+    pub(crate) fn start(
+        &mut self,
+        context: &Arc<Context>,
+        list: &TaskListConfig,
+        shutdown: &Shutdown,
+    ) {
+        if !self.polled.insert((list.name.clone(), list.kind)) {
+            return;
+        }
+        let size = list.max_in_flight.max(1);
+        let slot = Arc::new(Semaphore::new(size));
+        self.slots.push((slot.clone(), size));
+        tracing::info!(task_list = %list.name, kind = ?list.kind, pollers = list.pollers, max_in_flight = list.max_in_flight, "polling");
+        for _ in 0..list.pollers.max(1) {
+            self.pollers.spawn(poll_loop(
+                context.clone(),
+                list.clone(),
+                slot.clone(),
+                shutdown.subscribe(),
+            ));
+        }
+    }
+}
+
+async fn poll_loop(
+    context: Arc<Context>,
+    list: TaskListConfig,
+    slots: Arc<Semaphore>,
+    mut stop: watch::Receiver<bool>,
+) {
+    let mut failures = 0u32;
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        let permit = tokio::select! {
+            permit = slots.clone().acquire_owned() => permit.expect("the slot semaphore is never closed"),
+            _ = stop.changed() => return,
+        };
+        // The poll itself is never abandoned: a task SWF hands to this poll would otherwise be
+        // lost until it times out.
+        let outcome = match list.kind {
+            TaskKind::Decision => decision::poll(&context, &list.name)
+                .await
+                .map(|task| task.map(PolledTask::Decision)),
+            TaskKind::Activity => activity::poll(&context, &list.name)
+                .await
+                .map(|task| task.map(PolledTask::Activity)),
+        };
+        match outcome {
+            Ok(Some(task)) => {
+                failures = 0;
+                let context = context.clone();
+                let span = task.span();
+                tokio::spawn(
+                    async move {
+                        task.handle(&context).await;
+                        drop(permit);
+                    }
+                    .instrument(span),
+                );
+            }
+            Ok(None) => failures = 0,
+            Err(error) => {
+                failures += 1;
+                let pause = POLL_BACKOFF.delay(failures);
+                tracing::warn!(task_list = %list.name, %error, ?pause, "poll failed; retrying");
+                tokio::select! {
+                    _ = tokio::time::sleep(pause) => {}
+                    _ = stop.changed() => return,
+                }
+            }
+        }
+    }
+}
+
+/// A task taken from a poll, ready to run.
+enum PolledTask {
+    Decision(swf_model::DecisionTask),
+    Activity(swf_model::ActivityTask),
+}
+
+impl PolledTask {
+    /// The span every log line of the task's handling is in: its kind and ids, once.
+    fn span(&self) -> tracing::Span {
+        match self {
+            PolledTask::Decision(task) => {
+                let execution = &task.workflow_execution;
+                tracing::info_span!("decision_task", workflow_id = %execution.workflow_id,
+                    run_id = %execution.run_id)
+            }
+            PolledTask::Activity(task) => {
+                let execution = &task.workflow_execution;
+                tracing::info_span!("activity_task", workflow_id = %execution.workflow_id,
+                    run_id = %execution.run_id, activity_id = %task.activity_id)
+            }
+        }
+    }
+
+    async fn handle(self, context: &Context) {
+        match self {
+            PolledTask::Decision(task) => decision::handle(context, task).await,
+            PolledTask::Activity(task) => activity::handle(context, task).await,
+        }
+    }
+}

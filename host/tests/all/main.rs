@@ -1,0 +1,19 @@
+//! The host's integration tests, one binary for all of them (wasmtime and SQLite are linked
+//! once, not once per area), with a module per area, as wasmtime's `tests/all` does.
+//!
+//! Every server a test needs (local-swf, moto, stub and echo servers, the fake payment
+//! service) is started by the test on 127.0.0.1 and stopped when it ends, pass or fail.
+
+mod common;
+
+mod booking;
+mod capabilities;
+mod cli;
+mod fault_injection;
+mod hot_swap;
+mod polyglot;
+mod replay;
+mod runtime;
+mod swf_client;
+mod worker;
+mod worker_failures;

@@ -116,6 +116,8 @@ impl std::fmt::Display for ActivityFailure {
     }
 }
 
+impl std::error::Error for ActivityFailure {}
+
 /// Retries of an activity: attempts, and exponential backoff between them with a jitter that is
 /// derived from the run id (so a replay waits exactly as long as the first run did).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -205,6 +207,8 @@ impl std::fmt::Display for ChildFailure {
         }
     }
 }
+
+impl std::error::Error for ChildFailure {}
 
 /// A workflow's view of one decision task; see the module docs.
 pub struct Workflow<'t> {

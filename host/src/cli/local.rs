@@ -151,9 +151,10 @@ pub async fn dev(runtime: PluginRuntime, args: DevArgs) -> anyhow::Result<ExitCo
         args.service.secret_access_key.clone(),
         None,
     )?;
-    let registrar = Some((client.clone(), args.domain.clone()));
+    // The initial set is registered below, domain first; the directory registers what
+    // arrives later.
     let (directory, plugins) =
-        PluginDirectory::open(&args.plugins, runtime.clone(), Vec::new(), registrar)
+        PluginDirectory::open(&args.plugins, runtime.clone(), Vec::new(), None)
             .await
             .with_context(|| {
                 format!(
@@ -167,6 +168,7 @@ pub async fn dev(runtime: PluginRuntime, args: DevArgs) -> anyhow::Result<ExitCo
         bail!("no loadable *.wasm plugins in {}", args.plugins.display());
     }
     register(&client, &args.domain, &plugins).await?;
+    let directory = directory.registering(client.clone(), args.domain.clone());
     print_snippet(&service, &args.service, Some(&args.domain));
     let mut config = WorkerConfig::new(args.domain.clone());
     config.endpoint = Some(service.endpoint());
@@ -180,7 +182,7 @@ pub async fn dev(runtime: PluginRuntime, args: DevArgs) -> anyhow::Result<ExitCo
     };
     let worker = Worker::new(client.clone(), runtime, plugins, config);
     tokio::spawn(directory.watch(worker.live_plugins(), shutdown.clone()));
-    let worker = tokio::spawn(worker.run(shutdown.clone()));
+    let worker = tokio::spawn(worker.serve(shutdown.clone()));
     let code = match run_once {
         Some(execution) => {
             let waited = tokio::select! {

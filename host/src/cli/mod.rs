@@ -38,6 +38,30 @@ pub struct Cli {
     command: Command,
 }
 
+impl Cli {
+    /// Parses the process arguments (exits with clap's message on bad usage). The options
+    /// every plugin-running command shares are global, so they may come before or after the
+    /// command; `local` runs no plugins and reads no configuration, so its help leaves them out.
+    pub fn parse_args() -> Self {
+        // A subcommand that defines an argument itself does not get the global one of that
+        // name; `local` gets hidden stand-ins.
+        let hidden = [
+            ("config", "config"),
+            ("cache_dir", "cache-dir"),
+            ("no_cache", "no-cache"),
+            ("memory_limit_mib", "memory-limit-mib"),
+            ("decide_timeout_ms", "decide-timeout-ms"),
+        ];
+        let command = <Self as clap::CommandFactory>::command().mut_subcommand("local", |local| {
+            hidden.iter().fold(local, |local, (id, long)| {
+                local.arg(clap::Arg::new(id).long(long).num_args(0..=1).hide(true))
+            })
+        });
+        let matches = command.get_matches();
+        <Self as clap::FromArgMatches>::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+    }
+}
+
 /// Plugin runtime options shared by every subcommand that runs plugins.
 #[derive(Debug, Args)]
 struct RuntimeArgs {
@@ -377,7 +401,45 @@ pub fn init_logging() {
 
 /// Prints `error` as one line on stderr and returns the failure exit code.
 pub fn report(error: anyhow::Error) -> ExitCode {
-    let message = format!("{error:#}").replace('\n', " ");
-    eprintln!("error: {message}");
+    eprintln!("error: {}", one_line(&error));
     ExitCode::FAILURE
+}
+
+/// `error` and its causes joined with `: `, each cause left out when the text before already
+/// says it (swfwasm's errors name their cause in their own message and keep it as the source).
+fn one_line(error: &anyhow::Error) -> String {
+    let mut message = String::new();
+    for cause in error.chain() {
+        let text = cause.to_string();
+        if message.contains(&text) {
+            continue;
+        }
+        if !message.is_empty() {
+            message.push_str(": ");
+        }
+        message.push_str(&text);
+    }
+    message.replace('\n', " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cause_the_message_already_names_is_printed_once() {
+        let io = std::io::Error::other("disk on fire");
+        let config = swfwasm::worker::ConfigError::Read {
+            path: "swfwasm.toml".into(),
+            source: io,
+        };
+        let error = anyhow::Error::new(config).context("cannot start the worker");
+        assert_eq!(
+            one_line(&error),
+            "cannot start the worker: invalid worker configuration: cannot read swfwasm.toml: \
+             disk on fire"
+        );
+        let plain = anyhow::anyhow!("line one\nline two").context("outer");
+        assert_eq!(one_line(&plain), "outer: line one line two");
+    }
 }

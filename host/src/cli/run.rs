@@ -51,7 +51,7 @@ pub async fn run(
     if let Some(directory) = directory {
         tokio::spawn(directory.watch(worker.live_plugins(), shutdown.clone()));
     }
-    worker.run(shutdown).await;
+    worker.serve(shutdown).await;
     Ok(ExitCode::SUCCESS)
 }
 

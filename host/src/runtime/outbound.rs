@@ -31,6 +31,8 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use http_body::{Body, Frame};
 use http_body_util::BodyExt;
+use http_body_util::combinators::UnsyncBoxBody;
+use hyper::client::conn::http1;
 use tokio::net::TcpStream;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_rustls::rustls;
@@ -141,41 +143,7 @@ impl OutboundPolicy {
         Error,
     > {
         let method = request.method().clone();
-        let scheme = match request.uri().scheme_str() {
-            Some("http") => Scheme::Http,
-            Some("https") => Scheme::Https,
-            _ => {
-                self.deny(
-                    &method,
-                    &request.uri().to_string(),
-                    &"only http and https are allowed",
-                );
-                return Err(Error::HttpRequestDenied);
-            }
-        };
-        let requested = request
-            .uri()
-            .authority()
-            .and_then(|a| Origin::new(scheme, a.as_str()))
-            .ok_or(Error::HttpRequestUriInvalid)?;
-        let aws = self.capabilities.aws_target(&requested).cloned();
-        let origin = match &aws {
-            Some(target) => {
-                if !self.capabilities.declares(&requested) {
-                    self.deny(&method, &requested.to_string(), &Refusal::NotDeclared);
-                    return Err(Error::HttpRequestDenied);
-                }
-                target.endpoint.origin.clone()
-            }
-            None => {
-                if let Err(refusal) = self.capabilities.check_origin(&requested) {
-                    self.deny(&method, &requested.to_string(), &refusal);
-                    return Err(Error::HttpRequestDenied);
-                }
-                requested
-            }
-        };
-        let scheme = origin.scheme;
+        let (origin, aws) = self.authorize(&request)?;
         let Ok(permit) = self.slots.clone().try_acquire_owned() else {
             self.deny(
                 &method,
@@ -199,39 +167,7 @@ impl OutboundPolicy {
             self.limits.connect_timeout(),
             options.and_then(|o| o.connect_timeout),
         );
-        let address = self.resolve(&method, &origin, connect_timeout).await?;
-        let tcp = tokio::time::timeout(connect_timeout, TcpStream::connect((address, origin.port)))
-            .await
-            .map_err(|_| Error::ConnectionTimeout)?
-            .map_err(|e| match e.kind() {
-                std::io::ErrorKind::ConnectionRefused => Error::ConnectionRefused,
-                _ => Error::Connect(e),
-            })?;
-        let io: Box<dyn Stream> = match scheme {
-            Scheme::Http => Box::new(tcp),
-            Scheme::Https => {
-                let name = match &origin.host {
-                    OriginHost::Name(name) => rustls::pki_types::ServerName::try_from(name.clone())
-                        .map_err(|_| Error::HttpRequestUriInvalid)?,
-                    OriginHost::Ip(ip) => rustls::pki_types::ServerName::IpAddress((*ip).into()),
-                };
-                let tls = tokio_rustls::TlsConnector::from(tls_config());
-                Box::new(
-                    tokio::time::timeout(connect_timeout, tls.connect(name, tcp))
-                        .await
-                        .map_err(|_| Error::ConnectionTimeout)?
-                        .map_err(Error::Tls)?,
-                )
-            }
-        };
-        let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(io))
-            .await
-            .map_err(Error::Hyper)?;
-        // The connection lives at most until the task's deadline.
-        let remaining = self.deadline.saturating_duration_since(Instant::now());
-        tokio::spawn(async move {
-            let _ = tokio::time::timeout(remaining, connection).await;
-        });
+        let mut sender = self.connect(&method, &origin, connect_timeout).await?;
 
         // Only the path goes on the request line; the Host header carries the authority.
         let path = request
@@ -287,6 +223,96 @@ impl OutboundPolicy {
             .boxed_unsync()
         });
         Ok((response, Box::new(async { Ok(()) })))
+    }
+
+    /// The origin a request may go to, after the grants' policy: the request's own origin, or
+    /// for a request to an AWS grant's virtual host, the grant's endpoint (and the grant, whose
+    /// role signs it). A refused request is logged and answered `HTTP-request-denied`.
+    fn authorize(
+        &self,
+        request: &http::Request<WasiBody>,
+    ) -> Result<(Origin, Option<Arc<AwsTarget>>), Error> {
+        let method = request.method();
+        let scheme = match request.uri().scheme_str() {
+            Some("http") => Scheme::Http,
+            Some("https") => Scheme::Https,
+            _ => {
+                self.deny(
+                    method,
+                    &request.uri().to_string(),
+                    &"only http and https are allowed",
+                );
+                return Err(Error::HttpRequestDenied);
+            }
+        };
+        let requested = request
+            .uri()
+            .authority()
+            .and_then(|a| Origin::new(scheme, a.as_str()))
+            .ok_or(Error::HttpRequestUriInvalid)?;
+        let aws = self.capabilities.aws_target(&requested).cloned();
+        let origin = match &aws {
+            Some(target) => {
+                if !self.capabilities.declares(&requested) {
+                    self.deny(method, &requested.to_string(), &Refusal::NotDeclared);
+                    return Err(Error::HttpRequestDenied);
+                }
+                target.endpoint.origin.clone()
+            }
+            None => {
+                if let Err(refusal) = self.capabilities.check_origin(&requested) {
+                    self.deny(method, &requested.to_string(), &refusal);
+                    return Err(Error::HttpRequestDenied);
+                }
+                requested
+            }
+        };
+        Ok((origin, aws))
+    }
+
+    /// An HTTP/1 connection to `origin` (TLS for `https`), at an address the capabilities
+    /// allow, that lives at most until the task's deadline.
+    async fn connect(
+        &self,
+        method: &http::Method,
+        origin: &Origin,
+        connect_timeout: Duration,
+    ) -> Result<http1::SendRequest<UnsyncBoxBody<Bytes, Error>>, Error> {
+        let scheme = origin.scheme;
+        let address = self.resolve(method, origin, connect_timeout).await?;
+        let tcp = tokio::time::timeout(connect_timeout, TcpStream::connect((address, origin.port)))
+            .await
+            .map_err(|_| Error::ConnectionTimeout)?
+            .map_err(|e| match e.kind() {
+                std::io::ErrorKind::ConnectionRefused => Error::ConnectionRefused,
+                _ => Error::Connect(e),
+            })?;
+        let io: Box<dyn Stream> = match scheme {
+            Scheme::Http => Box::new(tcp),
+            Scheme::Https => {
+                let name = match &origin.host {
+                    OriginHost::Name(name) => rustls::pki_types::ServerName::try_from(name.clone())
+                        .map_err(|_| Error::HttpRequestUriInvalid)?,
+                    OriginHost::Ip(ip) => rustls::pki_types::ServerName::IpAddress((*ip).into()),
+                };
+                let tls = tokio_rustls::TlsConnector::from(tls_config());
+                Box::new(
+                    tokio::time::timeout(connect_timeout, tls.connect(name, tcp))
+                        .await
+                        .map_err(|_| Error::ConnectionTimeout)?
+                        .map_err(Error::Tls)?,
+                )
+            }
+        };
+        let (sender, connection) = http1::handshake(TokioIo::new(io))
+            .await
+            .map_err(Error::Hyper)?;
+        // The connection lives at most until the task's deadline.
+        let remaining = self.deadline.saturating_duration_since(Instant::now());
+        tokio::spawn(async move {
+            let _ = tokio::time::timeout(remaining, connection).await;
+        });
+        Ok(sender)
     }
 
     /// The address to connect to: the first of the host's addresses the capabilities allow.

@@ -312,9 +312,10 @@ impl SwfClient {
 
 /// A service that answers a page token with itself would make paging loop forever.
 fn repeated_token(action: Action, token: &str) -> SwfError {
-    SwfError::Decode(format!(
-        "{action} returned the page token it was given ({token}); paging cannot progress"
-    ))
+    SwfError::decode(
+        format!("{action} returned the page token it was given ({token}); paging cannot progress"),
+        None,
+    )
 }
 
 fn split_infos(page: WorkflowExecutionInfos) -> (Vec<WorkflowExecutionInfo>, Option<String>) {

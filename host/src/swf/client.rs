@@ -15,7 +15,7 @@ use serde::de::DeserializeOwned;
 use swf_model::Action;
 
 use super::error::SwfError;
-use super::error::error_chain;
+use super::error::{cause, error_chain};
 use super::retry::RetryConfig;
 use super::signing::{CredentialSource, JsonService, SWF, signed_request};
 
@@ -91,13 +91,14 @@ impl SwfClient {
             .clone()
             .or_else(|| sdk.region().map(ToString::to_string))
             .ok_or_else(|| {
-                SwfError::Config(
-                    "no AWS region: set AWS_REGION (or a profile region, or --region)".to_owned(),
+                SwfError::config(
+                    "no AWS region: set AWS_REGION (or a profile region, or --region)",
+                    None,
                 )
             })?;
         let provider = sdk
             .credentials_provider()
-            .ok_or_else(|| SwfError::Config("no AWS credentials provider".to_owned()))?;
+            .ok_or_else(|| SwfError::config("no AWS credentials provider", None))?;
         let endpoint = config
             .endpoint
             .clone()
@@ -150,22 +151,26 @@ impl SwfClient {
         let region = config
             .region
             .filter(|region| !region.is_empty())
-            .ok_or_else(|| SwfError::Config("no AWS region configured".to_owned()))?;
+            .ok_or_else(|| SwfError::config("no AWS region configured", None))?;
         let endpoint = config
             .endpoint
             .unwrap_or_else(|| format!("https://swf.{region}.amazonaws.com"));
-        let endpoint = Url::parse(&endpoint)
-            .map_err(|e| SwfError::Config(format!("invalid endpoint {endpoint:?}: {e}")))?;
+        let endpoint = Url::parse(&endpoint).map_err(|e| {
+            SwfError::config(format!("invalid endpoint {endpoint:?}: {e}"), cause(e))
+        })?;
         if !matches!(endpoint.scheme(), "http" | "https") || endpoint.host_str().is_none() {
-            return Err(SwfError::Config(format!(
-                "invalid endpoint {endpoint}: expected http(s)://host[:port]"
-            )));
+            return Err(SwfError::config(
+                format!("invalid endpoint {endpoint}: expected http(s)://host[:port]"),
+                None,
+            ));
         }
         let http = reqwest::Client::builder()
             .connect_timeout(config.connect_timeout)
             .user_agent(concat!("swfwasm/", env!("CARGO_PKG_VERSION")))
             .build()
-            .map_err(|e| SwfError::Config(format!("cannot build the HTTP client: {e}")))?;
+            .map_err(|e| {
+                SwfError::config(format!("cannot build the HTTP client: {e}"), cause(e))
+            })?;
         Ok(Self {
             inner: Arc::new(Inner {
                 http,
@@ -199,8 +204,9 @@ impl SwfClient {
         I: Serialize + ?Sized,
         O: DeserializeOwned,
     {
-        let body = serde_json::to_vec(input)
-            .map_err(|e| SwfError::Decode(format!("cannot encode the {action} input: {e}")))?;
+        let body = serde_json::to_vec(input).map_err(|e| {
+            SwfError::decode(format!("cannot encode the {action} input: {e}"), cause(e))
+        })?;
         let timeout = match action {
             Action::PollForDecisionTask | Action::PollForActivityTask => self.inner.poll_timeout,
             _ => self.inner.call_timeout,
@@ -233,7 +239,10 @@ impl SwfClient {
         serde_json::from_slice(json).map_err(|e| {
             let text = String::from_utf8_lossy(&bytes);
             let excerpt: String = text.chars().take(200).collect();
-            SwfError::Decode(format!("{action} response: {e} (body starts: {excerpt})"))
+            SwfError::decode(
+                format!("{action} response: {e} (body starts: {excerpt})"),
+                cause(e),
+            )
         })
     }
 
@@ -252,13 +261,14 @@ impl SwfClient {
             signing_name,
             content_type: "application/x-amz-json-1.1",
         };
-        let body = serde_json::to_vec(input)
-            .map_err(|e| SwfError::Decode(format!("cannot encode the {target} input: {e}")))?;
+        let body = serde_json::to_vec(input).map_err(|e| {
+            SwfError::decode(format!("cannot encode the {target} input: {e}"), cause(e))
+        })?;
         let bytes = self
             .signed_post(service, endpoint, target, body, self.inner.call_timeout)
             .await?;
         serde_json::from_slice(&bytes)
-            .map_err(|e| SwfError::Decode(format!("{target} response: {e}")))
+            .map_err(|e| SwfError::decode(format!("{target} response: {e}"), cause(e)))
     }
 
     /// Signs and sends one AWS JSON `POST`; the body of a 2xx answer, else the service's error.
@@ -282,7 +292,7 @@ impl SwfClient {
             SystemTime::now(),
         )?;
         let mut request = reqwest::Request::try_from(request)
-            .map_err(|e| SwfError::Config(format!("cannot build the request: {e}")))?;
+            .map_err(|e| SwfError::config(format!("cannot build the request: {e}"), cause(e)))?;
         *request.timeout_mut() = Some(timeout);
         let response = inner.http.execute(request).await.map_err(transport_error)?;
         let status = response.status();
@@ -326,5 +336,5 @@ fn transport_error(error: reqwest::Error) -> SwfError {
     } else {
         "request failed"
     };
-    SwfError::Transport(format!("{what}: {}", error_chain(&error)))
+    SwfError::transport(format!("{what}: {}", error_chain(&error)), cause(error))
 }

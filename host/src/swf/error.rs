@@ -1,10 +1,18 @@
 //! [`SwfError`], the one error type of the SWF client, and the parsing of AWS JSON 1.0 error
 //! responses into it (spec §1.5).
 
+use std::sync::Arc;
+
 use swf_model::FaultKind;
 
-/// Why an SWF call failed.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+/// The cause of an [`SwfError`] that is not the service's answer (an I/O, TLS, signing or
+/// JSON error), shared so the error stays cheap to clone: retries log and return it.
+pub type Cause = Arc<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Why an SWF call failed. Messages already include their cause's text (so a log line of the
+/// error alone says everything); the cause is also kept as the error's `source`.
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
 pub enum SwfError {
     /// The service answered with an error: an SWF fault (`UnknownResourceFault`, …) or a common
     /// AWS error (`ValidationException`, `ThrottlingException`, an HTTP 5xx, …).
@@ -19,14 +27,37 @@ pub enum SwfError {
     },
     /// The request did not get an HTTP answer: connection refused or reset, DNS failure, TLS
     /// failure, timeout, or a body cut short.
-    #[error("transport error: {0}")]
-    Transport(String),
+    #[error("transport error: {message}")]
+    Transport {
+        /// What failed, in words.
+        message: String,
+        /// The underlying error.
+        #[source]
+        source: Option<Cause>,
+    },
     /// A request body could not be encoded, or a response body did not have the expected shape.
-    #[error("cannot decode the response: {0}")]
-    Decode(String),
+    #[error("cannot decode the response: {message}")]
+    Decode {
+        /// What failed, in words.
+        message: String,
+        /// The underlying error.
+        #[source]
+        source: Option<Cause>,
+    },
     /// The client is misconfigured: no region, no credentials, a bad endpoint.
-    #[error("configuration error: {0}")]
-    Config(String),
+    #[error("configuration error: {message}")]
+    Config {
+        /// What is wrong, in words.
+        message: String,
+        /// The underlying error.
+        #[source]
+        source: Option<Cause>,
+    },
+}
+
+/// `Some(error)` as a [`Cause`].
+pub(crate) fn cause(error: impl std::error::Error + Send + Sync + 'static) -> Option<Cause> {
+    Some(Arc::new(error))
 }
 
 /// Error codes that AWS clients treat as throttling (retryable), beyond the ones [`FaultKind`]
@@ -62,8 +93,8 @@ impl SwfError {
                         if THROTTLING_CODES.contains(&code.as_str())
                             || TRANSIENT_CODES.contains(&code.as_str()))
             }
-            Self::Transport(_) => true,
-            Self::Decode(_) | Self::Config(_) => false,
+            Self::Transport { .. } => true,
+            Self::Decode { .. } | Self::Config { .. } => false,
         }
     }
 
@@ -80,6 +111,27 @@ impl SwfError {
             self.fault_kind(),
             Some(FaultKind::DomainAlreadyExistsFault | FaultKind::TypeAlreadyExistsFault)
         )
+    }
+
+    pub(crate) fn transport(message: impl Into<String>, source: Option<Cause>) -> Self {
+        Self::Transport {
+            message: message.into(),
+            source,
+        }
+    }
+
+    pub(crate) fn decode(message: impl Into<String>, source: Option<Cause>) -> Self {
+        Self::Decode {
+            message: message.into(),
+            source,
+        }
+    }
+
+    pub(crate) fn config(message: impl Into<String>, source: Option<Cause>) -> Self {
+        Self::Config {
+            message: message.into(),
+            source,
+        }
     }
 
     /// The error code, when the service answered with one.

@@ -104,7 +104,7 @@ mod tests {
             fault(FaultKind::ServiceUnavailable, 503),
             fault(FaultKind::Other("502".into()), 502),
             fault(FaultKind::Other("TooManyRequestsException".into()), 429),
-            SwfError::Transport("connection refused".into()),
+            SwfError::transport("connection refused", None),
         ];
         for error in &retried {
             assert!(policy.should_retry(error, 1), "{error} should be retried");
@@ -117,8 +117,8 @@ mod tests {
             fault(FaultKind::LimitExceededFault, 400),
             fault(FaultKind::WorkflowExecutionAlreadyStartedFault, 400),
             fault(FaultKind::UnrecognizedClientException, 403),
-            SwfError::Decode("bad json".into()),
-            SwfError::Config("no region".into()),
+            SwfError::decode("bad json", None),
+            SwfError::config("no region", None),
         ];
         for error in &final_errors {
             assert!(
@@ -164,7 +164,7 @@ mod tests {
 
     #[tokio::test]
     async fn attempts_are_bounded() {
-        let transport = SwfError::Transport("reset".into());
+        let transport = SwfError::transport("reset", None);
         // A persistent retryable error: exactly max_attempts calls, then the error.
         assert_eq!(
             count_attempts(instant_policy(5), transport.clone(), 0).await,

@@ -16,7 +16,7 @@ use aws_sigv4::sign::v4;
 use reqwest::Url;
 
 use super::error::SwfError;
-use super::error::error_chain;
+use super::error::{cause, error_chain};
 
 /// An AWS service spoken to in AWS JSON (`POST /` with an `X-Amz-Target`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,7 +64,7 @@ pub(crate) fn signed_request(
         .time(time)
         .settings(SigningSettings::default())
         .build()
-        .map_err(|e| SwfError::Config(format!("cannot sign the request: {e}")))?
+        .map_err(|e| SwfError::config(format!("cannot sign the request: {e}"), cause(e)))?
         .into();
     let signable = SignableRequest::new(
         "POST",
@@ -72,9 +72,9 @@ pub(crate) fn signed_request(
         headers.iter().copied(),
         SignableBody::Bytes(&body),
     )
-    .map_err(|e| SwfError::Config(format!("cannot sign the request: {e}")))?;
+    .map_err(|e| SwfError::config(format!("cannot sign the request: {e}"), cause(e)))?;
     let (instructions, _signature) = sign(signable, &params)
-        .map_err(|e| SwfError::Config(format!("cannot sign the request: {e}")))?
+        .map_err(|e| SwfError::config(format!("cannot sign the request: {e}"), cause(e)))?
         .into_parts();
 
     let mut builder = http::Request::builder()
@@ -85,7 +85,7 @@ pub(crate) fn signed_request(
     }
     let mut request = builder
         .body(body)
-        .map_err(|e| SwfError::Config(format!("cannot build the request: {e}")))?;
+        .map_err(|e| SwfError::config(format!("cannot build the request: {e}"), cause(e)))?;
     instructions.apply_to_request_http1x(&mut request);
     Ok(request)
 }
@@ -94,7 +94,7 @@ pub(crate) fn signed_request(
 fn host_header(endpoint: &Url) -> Result<String, SwfError> {
     let host = endpoint
         .host_str()
-        .ok_or_else(|| SwfError::Config(format!("endpoint {endpoint} has no host")))?;
+        .ok_or_else(|| SwfError::config(format!("endpoint {endpoint} has no host"), None))?;
     Ok(match endpoint.port() {
         Some(port) => format!("{host}:{port}"),
         None => host.to_owned(),
@@ -166,9 +166,10 @@ impl CredentialSource {
 /// configuration problem.
 fn credentials_error(error: CredentialsError) -> SwfError {
     let message = format!("cannot load AWS credentials: {}", error_chain(&error));
-    match error {
-        CredentialsError::ProviderTimedOut(_) => SwfError::Transport(message),
-        _ => SwfError::Config(message),
+    if matches!(error, CredentialsError::ProviderTimedOut(_)) {
+        SwfError::transport(message, cause(error))
+    } else {
+        SwfError::config(message, cause(error))
     }
 }
 

@@ -137,7 +137,7 @@ async fn scheduled_start_to_close(
         }
         if let Some(timeout) = scheduled_id.and_then(|id| scheduled_timeouts.remove(&id)) {
             return Ok(timeout
-                .and_then(|t| t.parse::<u64>().ok())
+                .and_then(|t| swf_model::duration_secs(&t))
                 .map(Duration::from_secs));
         }
         match page.next_page_token {

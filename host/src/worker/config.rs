@@ -174,10 +174,14 @@ impl WorkerConfig {
 
     /// Reads `path`; plugin paths become relative to its directory.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| ConfigError(format!("cannot read {}: {e}", path.display())))?;
-        let mut config: Self =
-            toml::from_str(&text).map_err(|e| ConfigError(format!("{}: {e}", path.display())))?;
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mut config: Self = toml::from_str(&text).map_err(|source| ConfigError::Parse {
+            path: path.to_path_buf(),
+            source,
+        })?;
         let base = path.parent().unwrap_or(Path::new("."));
         for plugin in &mut config.plugins {
             if plugin.is_relative() {
@@ -203,5 +207,22 @@ impl WorkerConfig {
 
 /// A configuration file that cannot be used.
 #[derive(Debug, thiserror::Error)]
-#[error("invalid worker configuration: {0}")]
-pub struct ConfigError(pub String);
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The file cannot be read.
+    #[error("invalid worker configuration: cannot read {}: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML, or has unknown or mistyped settings.
+    #[error("invalid worker configuration: {}: {source}", path.display())]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// Where and what, as the TOML parser says it.
+        source: toml::de::Error,
+    },
+}

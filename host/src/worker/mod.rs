@@ -9,11 +9,11 @@
 //! while it runs (hot swap).
 //!
 //! Shutdown: once [`Shutdown::trigger`] is called no new poll starts, polls already in
-//! flight return normally and what they return is run, and [`Worker::run`] returns when every
+//! flight return normally and what they return is run, and [`Worker::serve`] returns when every
 //! task in flight has been answered.
 
 mod activity;
-pub mod config;
+mod config;
 mod context;
 mod decision;
 mod heartbeat;
@@ -85,7 +85,7 @@ impl Worker {
     }
 
     /// Polls until `shutdown` is triggered, then finishes the tasks in flight.
-    pub async fn run(self, shutdown: Shutdown) {
+    pub async fn serve(self, shutdown: Shutdown) {
         let mut polling = Polling::default();
         for list in &self.task_lists {
             polling.start(&self.context, list, &shutdown);

@@ -54,8 +54,8 @@ pub struct PluginDirectory {
 impl PluginDirectory {
     /// Loads the directory's artifacts (oldest modification time first, so the newest artifact
     /// for a type is active) and returns the directory with the initial set, which starts with
-    /// `base`. Types are registered through `registrar` (client, domain) when artifacts arrive
-    /// later.
+    /// `base`. With a `registrar` (client, domain), the types of every artifact loaded, now or
+    /// later, are registered in that domain, which must exist.
     pub async fn open(
         dir: &Path,
         runtime: Arc<PluginRuntime>,
@@ -74,6 +74,13 @@ impl PluginDirectory {
         directory.scan().await?;
         let set = directory.plugin_set();
         Ok((directory, set))
+    }
+
+    /// Registers the types of artifacts that arrive from now on through `client` in `domain`
+    /// (for a caller that registered the initial set itself, domain first).
+    pub fn registering(mut self, client: SwfClient, domain: String) -> Self {
+        self.registrar = Some((client, domain));
+        self
     }
 
     /// Serves `live` (the running worker's set) until `shutdown`.

@@ -61,7 +61,7 @@ impl PluginSet {
                     let timeout = t
                         .default_task_start_to_close_timeout
                         .as_deref()
-                        .and_then(|s| s.parse::<u64>().ok())
+                        .and_then(swf_model::duration_secs)
                         .map(Duration::from_secs);
                     self.activities.insert(key, (plugin.clone(), timeout));
                 }

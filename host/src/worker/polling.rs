@@ -116,17 +116,19 @@ enum PolledTask {
 }
 
 impl PolledTask {
-    /// The span every log line of the task's handling is in: its kind and ids, once.
+    /// The span every log line of the task's handling is in: its kind and ids, once. At
+    /// ERROR level, so that whatever level the log filter lets through, the span is enabled
+    /// and its ids label the task's lines.
     fn span(&self) -> tracing::Span {
         match self {
             PolledTask::Decision(task) => {
                 let execution = &task.workflow_execution;
-                tracing::info_span!("decision_task", workflow_id = %execution.workflow_id,
+                tracing::error_span!("decision_task", workflow_id = %execution.workflow_id,
                     run_id = %execution.run_id)
             }
             PolledTask::Activity(task) => {
                 let execution = &task.workflow_execution;
-                tracing::info_span!("activity_task", workflow_id = %execution.workflow_id,
+                tracing::error_span!("activity_task", workflow_id = %execution.workflow_id,
                     run_id = %execution.run_id, activity_id = %task.activity_id)
             }
         }

@@ -261,3 +261,65 @@ fn failures_exit_non_zero_with_one_error_line() {
     let expected = read_json(&task);
     assert_eq!(expected["startedEventId"], 3);
 }
+
+/// What a new user sees first (`scripts/hello`): HelloWorkflow on `swfwasm dev` completes and
+/// prints no warning, not even while the domain is still being registered.
+#[test]
+fn hello_on_dev_prints_no_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let plugins = dir.path().join("plugins");
+    std::fs::create_dir(&plugins).unwrap();
+    for name in ["hello-decider", "hello-activity"] {
+        std::fs::copy(plugin(name), plugins.join(format!("{name}.wasm"))).unwrap();
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_swfwasm"))
+        .env("SWFWASM_CACHE_DIR", dir.path().join("cache"))
+        .env("RUST_LOG", "warn")
+        .args(["dev", "--plugins", plugins.to_str().unwrap(), "--data-dir"])
+        .arg(dir.path().join("data"))
+        .args(["--domain", "boto_tutorial", "--run", "HelloWorkflow"])
+        .output()
+        .expect("run swfwasm dev");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("registered domain boto_tutorial"),
+        "{stderr}"
+    );
+    let noisy: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains(" WARN ") || l.contains(" ERROR "))
+        .collect();
+    assert!(
+        noisy.is_empty(),
+        "warnings on a fresh run:\n{}",
+        noisy.join("\n")
+    );
+}
+
+/// `swfwasm local` runs no plugins and reads no configuration: its help offers neither.
+#[test]
+fn local_help_lists_only_what_local_uses() {
+    let cache = tempfile::tempdir().unwrap();
+    let help = swfwasm(cache.path(), &["local", "--help"]);
+    let text = String::from_utf8_lossy(&help.stdout);
+    assert!(
+        help.status.success() && text.contains("--poll-hold-secs"),
+        "{text}"
+    );
+    for plugin_option in [
+        "--config",
+        "--cache-dir",
+        "--no-cache",
+        "--memory-limit-mib",
+        "--decide-timeout-ms",
+    ] {
+        assert!(!text.contains(plugin_option), "{plugin_option} in:\n{text}");
+    }
+    let dev = swfwasm(cache.path(), &["dev", "--help"]);
+    let text = String::from_utf8_lossy(&dev.stdout);
+    assert!(
+        text.contains("--memory-limit-mib") && text.contains("--config"),
+        "{text}"
+    );
+}

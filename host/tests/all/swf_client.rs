@@ -333,7 +333,7 @@ async fn dead_endpoint_is_a_transport_error_after_bounded_retries() {
         })
         .await
         .expect_err("nothing listens there");
-    assert!(matches!(error, SwfError::Transport(_)), "{error:?}");
+    assert!(matches!(error, SwfError::Transport { .. }), "{error:?}");
     assert!(error.is_retryable());
     assert!(
         started.elapsed() < Duration::from_secs(3),
@@ -573,7 +573,7 @@ async fn configuration_is_checked() {
         let error =
             SwfClient::with_static_credentials(endpoint, "us-east-1", "a", "s", None).unwrap_err();
         assert!(
-            matches!(error, SwfError::Config(_)),
+            matches!(error, SwfError::Config { .. }),
             "{endpoint}: {error:?}"
         );
     }
@@ -582,5 +582,5 @@ async fn configuration_is_checked() {
         Credentials::new("a", "s", None, None, "test"),
     )
     .unwrap_err();
-    assert!(matches!(error, SwfError::Config(_)), "{error:?}");
+    assert!(matches!(error, SwfError::Config { .. }), "{error:?}");
 }

@@ -342,3 +342,23 @@ fn markers_are_recorded_once_and_long_histories_continue_as_new() {
         "the marker is not recorded twice"
     );
 }
+
+#[test]
+fn flow_failures_are_errors_that_question_mark_boxes() {
+    fn activity(failure: ActivityFailure) -> Result<(), Box<dyn std::error::Error>> {
+        Err(failure)?
+    }
+    fn child(failure: ChildFailure) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        Err(failure)?
+    }
+    let error = activity(ActivityFailure::TimedOut("START_TO_CLOSE".into())).unwrap_err();
+    assert_eq!(error.to_string(), "timed out (START_TO_CLOSE)");
+    let error = child(ChildFailure::StartFailed(
+        "WORKFLOW_TYPE_DOES_NOT_EXIST".into(),
+    ))
+    .unwrap_err();
+    assert!(
+        error.to_string().contains("WORKFLOW_TYPE_DOES_NOT_EXIST"),
+        "{error}"
+    );
+}

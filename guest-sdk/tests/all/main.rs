@@ -1,0 +1,4 @@
+//! The Rust guest SDK's integration tests, natively (no wasm): one binary, a module per area.
+
+mod flow;
+mod sdk;

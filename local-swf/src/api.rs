@@ -1,6 +1,6 @@
 //! One function per SWF action: parse the JSON body into its swf-model input type, validate
-//! it, and run it on the engine (in a transaction when it writes). Polls are the exception:
-//! they loop between the engine and the waiting room until a task arrives or the hold expires.
+//! it, and run it on the state machine (in a transaction when it writes). Polls are the exception:
+//! they loop between the state machine and the waiting room until a task arrives or the hold expires.
 
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -9,14 +9,14 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use swf_model::*;
 
-use crate::engine::{Engine, Polled, QueueKind, VisibilityFilters};
 use crate::error::{ServiceError, ServiceResult};
+use crate::state_machine::{Polled, QueueKind, StateMachine, VisibilityFilters};
 use crate::validate::{Check, check_resource_tag, check_retention};
 
 /// What the handlers share.
 pub struct Shared {
     /// The state machine.
-    pub engine: Arc<Mutex<Engine>>,
+    pub machine: Arc<Mutex<StateMachine>>,
     /// How long an empty poll is held.
     pub poll_hold: Duration,
     /// Woken after every call, so the timer task re-reads the earliest deadline.
@@ -37,10 +37,10 @@ impl Shared {
         self.lock().release_pollers();
     }
 
-    fn lock(&self) -> MutexGuard<'_, Engine> {
-        // A panic inside the engine is caught and undone there; a poisoned lock therefore
+    fn lock(&self) -> MutexGuard<'_, StateMachine> {
+        // A panic inside the state machine is caught and undone there; a poisoned lock therefore
         // still guards consistent state.
-        self.engine
+        self.machine
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
@@ -98,14 +98,14 @@ pub async fn call(shared: &Shared, action: Action, body: Value) -> ServiceResult
 
 fn write(
     shared: &Shared,
-    f: impl FnOnce(&mut Engine) -> ServiceResult<()>,
+    f: impl FnOnce(&mut StateMachine) -> ServiceResult<()>,
 ) -> ServiceResult<Option<Value>> {
     shared.lock().transact(f).map(|()| None)
 }
 
 fn read(
     shared: &Shared,
-    f: impl FnOnce(&mut Engine) -> ServiceResult<Value>,
+    f: impl FnOnce(&mut StateMachine) -> ServiceResult<Value>,
 ) -> ServiceResult<Option<Value>> {
     f(&mut shared.lock()).map(Some)
 }
@@ -657,8 +657,8 @@ async fn poll_decision(shared: &Shared, input: PollForDecisionTaskInput) -> Serv
         .page_token(&input.next_page_token)
         .done()?;
     let empty = json!({"startedEventId": 0, "previousStartedEventId": 0});
-    hold(shared, empty, |engine| {
-        engine.poll_decision(&shared.engine, &input)
+    hold(shared, empty, |machine| {
+        machine.poll_decision(&shared.machine, &input)
     })
     .await
 }
@@ -670,8 +670,8 @@ async fn poll_activity(shared: &Shared, input: PollForActivityTaskInput) -> Serv
         .opt_len("identity", &input.identity, MAX_IDENTITY_LEN)
         .done()?;
     let empty = json!({"startedEventId": 0});
-    hold(shared, empty, |engine| {
-        engine.poll_activity(&shared.engine, &input)
+    hold(shared, empty, |machine| {
+        machine.poll_activity(&shared.machine, &input)
     })
     .await
 }
@@ -681,7 +681,7 @@ async fn poll_activity(shared: &Shared, input: PollForActivityTaskInput) -> Serv
 async fn hold(
     shared: &Shared,
     empty: Value,
-    mut attempt: impl FnMut(&mut Engine) -> ServiceResult<Polled>,
+    mut attempt: impl FnMut(&mut StateMachine) -> ServiceResult<Polled>,
 ) -> ServiceResult<Value> {
     let deadline = tokio::time::Instant::now() + shared.poll_hold;
     loop {

@@ -19,14 +19,14 @@
 
 pub mod api;
 pub mod auth;
-pub mod engine;
+pub mod database;
 pub mod error;
 pub mod run;
 pub mod server;
-pub mod store;
+pub mod state_machine;
 pub mod tokens;
 pub mod validate;
 
 pub use auth::Verifier;
+pub use database::Durability;
 pub use server::{LocalSwf, LocalSwfConfig, StartError};
-pub use store::Durability;

@@ -1,6 +1,6 @@
 //! The state of one workflow execution (run) that is not in its history: where its decision task
-//! is, its open activities, timers and children, its resolved settings. It is what the engine
-//! mutates on every call; the store keeps it as one JSON document next to the run's visibility
+//! is, its open activities, timers and children, its resolved settings. It is what the state machine
+//! mutates on every call; the database keeps it as one JSON document next to the run's visibility
 //! columns and history, so that a restart rebuilds the task queues and deadlines from it.
 
 use std::collections::BTreeMap;

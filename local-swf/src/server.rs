@@ -18,9 +18,9 @@ use tokio::sync::watch;
 
 use crate::api::{self, Shared};
 use crate::auth::Verifier;
-use crate::engine::{Engine, EngineConfig};
+use crate::database::{Database, DatabaseError, Durability};
 use crate::error::ServiceError;
-use crate::store::{Durability, Store, StoreError};
+use crate::state_machine::{StateMachine, StateMachineConfig};
 
 /// Largest request body accepted (SWF's request size limit).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -71,7 +71,7 @@ impl LocalSwfConfig {
 pub enum StartError {
     /// The database could not be opened.
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Database(#[from] DatabaseError),
     /// Loading the open runs failed.
     #[error("loading the open runs from {path}: {source}")]
     Load {
@@ -107,10 +107,10 @@ struct AppState {
 impl LocalSwf {
     /// Opens the database, binds the listener and starts serving.
     pub async fn start(config: LocalSwfConfig) -> Result<LocalSwf, StartError> {
-        let store = Store::open(&config.database, config.durability)?;
-        let engine = Engine::new(
-            store,
-            EngineConfig {
+        let db = Database::open(&config.database, config.durability)?;
+        let machine = StateMachine::new(
+            db,
+            StateMachineConfig {
                 region: config.region.clone(),
                 account_id: config.account_id.clone(),
                 lenient_heartbeat_timeout: config.lenient_heartbeat_timeout,
@@ -120,7 +120,7 @@ impl LocalSwf {
             path: config.database.display().to_string(),
             source,
         })?;
-        let open_runs = engine.open_run_count();
+        let open_runs = machine.open_run_count();
         let listener =
             TcpListener::bind(config.listen)
                 .await
@@ -134,7 +134,7 @@ impl LocalSwf {
         })?;
         let state = Arc::new(AppState {
             shared: Shared {
-                engine: Arc::new(Mutex::new(engine)),
+                machine: Arc::new(Mutex::new(machine)),
                 poll_hold: config.poll_hold,
                 deadlines_changed: tokio::sync::Notify::new(),
                 closing: Default::default(),
@@ -196,9 +196,9 @@ async fn fire_deadlines(state: Arc<AppState>, mut stop: watch::Receiver<bool>) {
     loop {
         let next = state
             .shared
-            .engine
+            .machine
             .lock()
-            .map(|e| e.next_deadline_ms())
+            .map(|m| m.next_deadline_ms())
             .unwrap_or(None);
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -211,7 +211,7 @@ async fn fire_deadlines(state: Arc<AppState>, mut stop: watch::Receiver<bool>) {
             _ = tokio::time::sleep(wait) => {
                 let fired = state
                     .shared
-                    .engine
+                    .machine
                     .lock()
                     .unwrap_or_else(|p| p.into_inner())
                     .fire_due();

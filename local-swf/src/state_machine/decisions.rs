@@ -6,14 +6,15 @@
 use serde_json::{Value, json};
 use swf_model::*;
 
-use super::Engine;
-use super::closing::{Deferred, Outcome, config_attributes};
-use super::executions::{NewRun, StartSettings, resolve_settings};
+use super::closing::config_attributes;
+use super::machine::StateMachine;
+use super::settings::{StartSettings, resolve_settings};
+use super::shared::{Deferred, NewRun, Outcome};
 use crate::error::{ServiceError, ServiceResult};
 use crate::run::{Activity, DecisionState, ParentLink, Timer, parse_secs};
 use crate::tokens::TaskToken;
 
-impl Engine {
+impl StateMachine {
     /// RespondDecisionTaskCompleted.
     pub fn respond_decision(&mut self, input: RespondDecisionTaskCompleted) -> ServiceResult<()> {
         let token = TaskToken::decode(&input.task_token)?;

@@ -4,12 +4,12 @@
 use serde_json::json;
 use swf_model::{ActivityTaskTimeoutType, CloseStatus};
 
-use super::Engine;
-use super::closing::Outcome;
+use super::machine::StateMachine;
+use super::shared::Outcome;
 use crate::error::ServiceResult;
 use crate::run::{Deadline, DecisionState};
 
-impl Engine {
+impl StateMachine {
     /// Fires every deadline that is due, each run's in deadline order, in one transaction.
     /// Returns how many runs had something due.
     pub fn fire_due(&mut self) -> ServiceResult<usize> {
@@ -23,9 +23,9 @@ impl Engine {
         if due.is_empty() {
             return Ok(0);
         }
-        self.transact(|engine| {
+        self.transact(|machine| {
             for run_id in &due {
-                engine.fire_run(run_id, now);
+                machine.fire_run(run_id, now);
             }
             Ok(due.len())
         })

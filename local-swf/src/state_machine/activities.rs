@@ -3,11 +3,11 @@
 
 use serde_json::{Value, json};
 
-use super::Engine;
+use super::machine::StateMachine;
 use crate::error::{ServiceError, ServiceResult};
 use crate::tokens::TaskToken;
 
-impl Engine {
+impl StateMachine {
     /// Resolves an activity task token to (run id, activity id), or UnknownResourceFault when
     /// the attempt it names is no longer open.
     fn started_activity(&self, token: &str) -> ServiceResult<(String, String)> {

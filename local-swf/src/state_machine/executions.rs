@@ -1,113 +1,16 @@
-//! Starting runs (the API, child workflows and continue-as-new share [`Engine::create_run`]) and
+//! Starting runs (the API, child workflows and continue-as-new share [`StateMachine::create_run`]) and
 //! the external controls: signal, cancel request, terminate (spec §3.3, §6.9, §6.12).
 
 use serde_json::{Value, json};
 use swf_model::*;
 
-use super::closing::Termination;
-use super::{Engine, describe_execution, new_run_id};
+use super::machine::StateMachine;
+use super::settings::{StartSettings, resolve_settings};
+use super::shared::{NewRun, Termination, describe_execution};
 use crate::error::{ServiceError, ServiceResult};
-use crate::run::{DecisionState, ParentLink, Run, RunConfig};
-use crate::store::TypeRow;
+use crate::run::{DecisionState, Run};
 
-/// The explicit settings of a start (API, child or continue-as-new); missing ones come from the
-/// type's defaults.
-#[derive(Debug, Clone, Default)]
-pub(super) struct StartSettings {
-    pub task_list: Option<TaskList>,
-    pub task_priority: Option<String>,
-    pub execution_start_to_close_timeout: Option<String>,
-    pub task_start_to_close_timeout: Option<String>,
-    pub child_policy: Option<ChildPolicy>,
-    pub lambda_role: Option<String>,
-}
-
-/// Which setting could not be resolved.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(super) enum Undefined {
-    ExecutionStartToCloseTimeout,
-    TaskList,
-    TaskStartToCloseTimeout,
-    ChildPolicy,
-}
-
-impl Undefined {
-    /// The `DEFAULT_…_UNDEFINED` decision failure cause.
-    pub(super) fn cause(self) -> &'static str {
-        match self {
-            Self::ExecutionStartToCloseTimeout => {
-                "DEFAULT_EXECUTION_START_TO_CLOSE_TIMEOUT_UNDEFINED"
-            }
-            Self::TaskList => "DEFAULT_TASK_LIST_UNDEFINED",
-            Self::TaskStartToCloseTimeout => "DEFAULT_TASK_START_TO_CLOSE_TIMEOUT_UNDEFINED",
-            Self::ChildPolicy => "DEFAULT_CHILD_POLICY_UNDEFINED",
-        }
-    }
-
-    fn member(self) -> &'static str {
-        match self {
-            Self::ExecutionStartToCloseTimeout => "executionStartToCloseTimeout",
-            Self::TaskList => "taskList",
-            Self::TaskStartToCloseTimeout => "taskStartToCloseTimeout",
-            Self::ChildPolicy => "childPolicy",
-        }
-    }
-}
-
-/// A new run to create.
-pub(super) struct NewRun {
-    pub domain: String,
-    pub workflow_id: String,
-    pub workflow_type: WorkflowType,
-    pub config: RunConfig,
-    pub tags: Vec<String>,
-    pub input: Option<String>,
-    pub parent: Option<ParentLink>,
-    pub continued_from: Option<String>,
-}
-
-/// Resolves a run's settings from `settings` and the type's defaults, in SWF's check order.
-pub(super) fn resolve_settings(
-    t: &TypeRow,
-    settings: StartSettings,
-) -> Result<RunConfig, Undefined> {
-    let default = |key: &str| t.config.get(key).and_then(Value::as_str).map(str::to_owned);
-    let execution_start_to_close_timeout = settings
-        .execution_start_to_close_timeout
-        .or_else(|| default("defaultExecutionStartToCloseTimeout"))
-        .ok_or(Undefined::ExecutionStartToCloseTimeout)?;
-    let task_list = settings
-        .task_list
-        .or_else(|| {
-            t.config
-                .get("defaultTaskList")
-                .and_then(|v| serde_json::from_value(v.clone()).ok())
-        })
-        .ok_or(Undefined::TaskList)?;
-    let task_start_to_close_timeout = settings
-        .task_start_to_close_timeout
-        .or_else(|| default("defaultTaskStartToCloseTimeout"))
-        .ok_or(Undefined::TaskStartToCloseTimeout)?;
-    let child_policy = settings
-        .child_policy
-        .or_else(|| default("defaultChildPolicy").map(|p| ChildPolicy::from(p.as_str())))
-        .ok_or(Undefined::ChildPolicy)?;
-    Ok(RunConfig {
-        task_list,
-        task_priority: settings
-            .task_priority
-            .or_else(|| default("defaultTaskPriority"))
-            .unwrap_or_else(|| "0".into()),
-        task_start_to_close_timeout,
-        execution_start_to_close_timeout,
-        child_policy,
-        lambda_role: settings
-            .lambda_role
-            .or_else(|| default("defaultLambdaRole")),
-    })
-}
-
-impl Engine {
+impl StateMachine {
     /// StartWorkflowExecution.
     pub fn start_workflow(&mut self, input: StartWorkflowExecutionInput) -> ServiceResult<Value> {
         let domain = self.require_domain(&input.domain)?;
@@ -302,4 +205,10 @@ impl Engine {
         );
         Ok(())
     }
+}
+
+/// A fresh opaque run id (32 hex characters).
+fn new_run_id() -> String {
+    let bytes: [u8; 16] = rand::random();
+    hex::encode(bytes)
 }

@@ -6,59 +6,12 @@
 use serde_json::{Value, json};
 use swf_model::{ChildPolicy, CloseStatus, WorkflowExecution, WorkflowType};
 
-use super::Engine;
-use super::executions::NewRun;
+use super::machine::StateMachine;
+use super::shared::{Deferred, Outcome, Termination};
 use crate::error::ServiceResult;
 use crate::run::{Child, Closed, DecisionState, ParentLink, RunConfig};
 
-/// How a run ended, with what its parent is told.
-pub(super) enum Outcome {
-    Completed(Option<String>),
-    Failed(Option<String>, Option<String>),
-    Canceled(Option<String>),
-    Terminated,
-    TimedOut,
-    ContinuedAsNew(String),
-}
-
-/// A termination: by the API, a parent's child policy, or the history limit.
-pub(super) struct Termination {
-    pub reason: Option<String>,
-    pub details: Option<String>,
-    pub child_policy: Option<ChildPolicy>,
-    pub cause: &'static str,
-}
-
-/// A cross-run effect of a decision, applied after the decision list.
-pub(super) enum Deferred {
-    StartChild {
-        parent: String,
-        initiated_event_id: i64,
-        decision_task_completed_event_id: i64,
-        new: Box<NewRun>,
-        control: Option<String>,
-    },
-    Signal {
-        source: String,
-        initiated_event_id: i64,
-        decision_task_completed_event_id: i64,
-        workflow_id: String,
-        run_id: Option<String>,
-        signal_name: String,
-        input: Option<String>,
-        control: Option<String>,
-    },
-    Cancel {
-        source: String,
-        initiated_event_id: i64,
-        decision_task_completed_event_id: i64,
-        workflow_id: String,
-        run_id: Option<String>,
-        control: Option<String>,
-    },
-}
-
-impl Engine {
+impl StateMachine {
     /// Closes a run whose close event was just recorded: drops its tasks and timers, applies
     /// the child policy (terminations and timeouts only) and tells an open parent.
     pub(super) fn close_run(&mut self, run_id: &str, status: CloseStatus, outcome: Outcome) {

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use swf_model::*;
 
 use crate::error::{ServiceError, ServiceResult};
-use crate::state_machine::{Polled, QueueKind, StateMachine, VisibilityFilters};
+use crate::state_machine::{ActivityOutcome, Polled, QueueKind, StateMachine, VisibilityFilters};
 use crate::validate::{Check, check_resource_tag, check_retention};
 
 /// What the handlers share.
@@ -405,13 +405,10 @@ fn call_sync(shared: &Shared, action: Action, body: Value) -> ServiceResult<Opti
                 .task_token(&input.task_token)
                 .data("result", &input.result)
                 .done()?;
-            let mut attributes = json!({});
-            if let Some(result) = input.result {
-                attributes["result"] = json!(result);
-            }
-            write(shared, |e| {
-                e.respond_activity(&input.task_token, "ActivityTaskCompleted", attributes)
-            })
+            let outcome = ActivityOutcome::Completed {
+                result: input.result,
+            };
+            write(shared, |m| m.respond_activity(&input.task_token, outcome))
         }
         RespondActivityTaskFailed => {
             let input: RespondActivityTaskFailedInput = parse(body)?;
@@ -420,16 +417,11 @@ fn call_sync(shared: &Shared, action: Action, body: Value) -> ServiceResult<Opti
                 .opt_len("reason", &input.reason, MAX_REASON_LEN)
                 .data("details", &input.details)
                 .done()?;
-            let mut attributes = json!({});
-            if let Some(reason) = input.reason {
-                attributes["reason"] = json!(reason);
-            }
-            if let Some(details) = input.details {
-                attributes["details"] = json!(details);
-            }
-            write(shared, |e| {
-                e.respond_activity(&input.task_token, "ActivityTaskFailed", attributes)
-            })
+            let outcome = ActivityOutcome::Failed {
+                reason: input.reason,
+                details: input.details,
+            };
+            write(shared, |m| m.respond_activity(&input.task_token, outcome))
         }
         RespondActivityTaskCanceled => {
             let input: RespondActivityTaskCanceledInput = parse(body)?;
@@ -437,13 +429,10 @@ fn call_sync(shared: &Shared, action: Action, body: Value) -> ServiceResult<Opti
                 .task_token(&input.task_token)
                 .data("details", &input.details)
                 .done()?;
-            let mut attributes = json!({});
-            if let Some(details) = input.details {
-                attributes["details"] = json!(details);
-            }
-            write(shared, |e| {
-                e.respond_activity(&input.task_token, "ActivityTaskCanceled", attributes)
-            })
+            let outcome = ActivityOutcome::Canceled {
+                details: input.details,
+            };
+            write(shared, |m| m.respond_activity(&input.task_token, outcome))
         }
         DescribeWorkflowExecution => {
             let input: DescribeWorkflowExecutionInput = parse(body)?;

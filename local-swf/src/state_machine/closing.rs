@@ -3,13 +3,12 @@
 //! decision list (child starts, external signals and cancel requests), which SWF performs after
 //! the deciding run's own events.
 
-use serde_json::{Value, json};
-use swf_model::{ChildPolicy, CloseStatus, WorkflowExecution, WorkflowType};
+use swf_model::*;
 
 use super::machine::StateMachine;
-use super::shared::{Deferred, Outcome, Termination};
+use super::shared::{Deferred, ExternalTarget, NewRun, Outcome, Termination};
 use crate::error::ServiceResult;
-use crate::run::{Child, Closed, DecisionState, ParentLink, RunConfig};
+use crate::run::{Child, Closed, DecisionState, ParentLink};
 
 impl StateMachine {
     /// Closes a run whose close event was just recorded: drops its tasks and timers, applies
@@ -58,12 +57,16 @@ impl StateMachine {
                         reason: None,
                         details: None,
                         child_policy: None,
-                        cause: "CHILD_POLICY_APPLIED",
+                        cause: WorkflowExecutionTerminatedCause::ChildPolicyApplied,
                     },
                 ),
                 ChildPolicy::RequestCancel => self.record_cancel_requested(
                     &child.run_id,
-                    json!({"cause": "CHILD_POLICY_APPLIED"}),
+                    WorkflowExecutionCancelRequestedEventAttributes {
+                        external_workflow_execution: None,
+                        external_initiated_event_id: None,
+                        cause: Some(WorkflowExecutionCancelRequestedCause::ChildPolicyApplied),
+                    },
                 ),
                 _ => {}
             }
@@ -97,42 +100,14 @@ impl StateMachine {
         self.run_mut(&parent_id)
             .children
             .remove(&parent.initiated_event_id);
-        let mut attributes = json!({
-            "workflowExecution": WorkflowExecution::new(child.workflow_id.clone(), child_run_id),
-            "workflowType": child.workflow_type,
-            "initiatedEventId": parent.initiated_event_id,
-            "startedEventId": child.started_event_id,
-        });
-        let event_type = match outcome {
-            Outcome::Completed(result) => {
-                if let Some(result) = result {
-                    attributes["result"] = json!(result);
-                }
-                "ChildWorkflowExecutionCompleted"
-            }
-            Outcome::Failed(reason, details) => {
-                if let Some(reason) = reason {
-                    attributes["reason"] = json!(reason);
-                }
-                if let Some(details) = details {
-                    attributes["details"] = json!(details);
-                }
-                "ChildWorkflowExecutionFailed"
-            }
-            Outcome::Canceled(details) => {
-                if let Some(details) = details {
-                    attributes["details"] = json!(details);
-                }
-                "ChildWorkflowExecutionCanceled"
-            }
-            Outcome::Terminated => "ChildWorkflowExecutionTerminated",
-            Outcome::TimedOut => {
-                attributes["timeoutType"] = json!("START_TO_CLOSE");
-                "ChildWorkflowExecutionTimedOut"
-            }
-            Outcome::ContinuedAsNew(_) => unreachable!("handled above"),
-        };
-        self.record(&parent_id, event_type, attributes);
+        let attributes = child_closed(
+            WorkflowExecution::new(child.workflow_id.clone(), child_run_id),
+            child.workflow_type,
+            parent.initiated_event_id,
+            child.started_event_id,
+            outcome,
+        );
+        self.record(&parent_id, attributes);
     }
 
     /// Terminates an open run.
@@ -140,14 +115,15 @@ impl StateMachine {
         let policy = termination
             .child_policy
             .unwrap_or_else(|| self.runs[run_id].config.child_policy.clone());
-        let mut attributes = json!({"childPolicy": policy, "cause": termination.cause});
-        if let Some(reason) = termination.reason {
-            attributes["reason"] = json!(reason);
-        }
-        if let Some(details) = termination.details {
-            attributes["details"] = json!(details);
-        }
-        self.record(run_id, "WorkflowExecutionTerminated", attributes);
+        self.record(
+            run_id,
+            WorkflowExecutionTerminatedEventAttributes {
+                reason: termination.reason,
+                details: termination.details,
+                child_policy: policy.clone(),
+                cause: Some(termination.cause),
+            },
+        );
         self.run_mut(run_id).config.child_policy = policy;
         self.close_run(run_id, CloseStatus::Terminated, Outcome::Terminated);
     }
@@ -161,170 +137,220 @@ impl StateMachine {
                 decision_task_completed_event_id,
                 new,
                 control,
-            } => {
-                if !self.runs.get(&parent).is_some_and(|r| r.is_open()) {
-                    return Ok(());
-                }
-                if self
-                    .find_open(&new.domain, &new.workflow_id, None)
-                    .is_some()
-                {
-                    let mut attributes = json!({
-                        "workflowType": new.workflow_type,
-                        "cause": "WORKFLOW_ALREADY_RUNNING",
-                        "workflowId": new.workflow_id,
-                        "initiatedEventId": initiated_event_id,
-                        "decisionTaskCompletedEventId": decision_task_completed_event_id,
-                    });
-                    if let Some(control) = control {
-                        attributes["control"] = json!(control);
-                    }
-                    self.record(&parent, "StartChildWorkflowExecutionFailed", attributes);
-                    return Ok(());
-                }
-                let workflow_type: WorkflowType = new.workflow_type.clone();
-                let workflow_id = new.workflow_id.clone();
-                let child_run_id = self.create_run(*new);
-                let started_event_id = self.record(
-                    &parent,
-                    "ChildWorkflowExecutionStarted",
-                    json!({
-                        "workflowExecution": WorkflowExecution::new(workflow_id.clone(), child_run_id.clone()),
-                        "workflowType": workflow_type,
-                        "initiatedEventId": initiated_event_id,
-                    }),
-                );
-                self.run_mut(&parent).children.insert(
-                    initiated_event_id,
-                    Child {
-                        workflow_id,
-                        run_id: child_run_id,
-                        workflow_type,
-                        started_event_id,
-                    },
-                );
-            }
+            } => self.start_deferred_child(
+                &parent,
+                (initiated_event_id, decision_task_completed_event_id),
+                *new,
+                control,
+            ),
             Deferred::Signal {
-                source,
-                initiated_event_id,
-                decision_task_completed_event_id,
-                workflow_id,
-                run_id,
+                target,
                 signal_name,
                 input,
-                control,
-            } => {
-                if !self.runs.get(&source).is_some_and(|r| r.is_open()) {
-                    return Ok(());
-                }
-                let domain = self.runs[&source].domain.clone();
-                match self.find_open(&domain, &workflow_id, run_id.as_deref()) {
-                    Some(target) => {
-                        let mut attributes = json!({
-                            "signalName": signal_name,
-                            "externalWorkflowExecution": self.execution_json(&source),
-                            "externalInitiatedEventId": initiated_event_id,
-                        });
-                        if let Some(input) = input {
-                            attributes["input"] = json!(input);
-                        }
-                        self.record(&target, "WorkflowExecutionSignaled", attributes);
-                        let target_execution = self.execution_json(&target);
-                        self.record(
-                            &source,
-                            "ExternalWorkflowExecutionSignaled",
-                            json!({"workflowExecution": target_execution, "initiatedEventId": initiated_event_id}),
-                        );
-                    }
-                    None => self.record_external_failure(
-                        &source,
-                        "SignalExternalWorkflowExecutionFailed",
-                        (initiated_event_id, decision_task_completed_event_id),
-                        &workflow_id,
-                        run_id,
-                        control,
-                    ),
-                }
-            }
-            Deferred::Cancel {
-                source,
-                initiated_event_id,
-                decision_task_completed_event_id,
-                workflow_id,
-                run_id,
-                control,
-            } => {
-                if !self.runs.get(&source).is_some_and(|r| r.is_open()) {
-                    return Ok(());
-                }
-                let domain = self.runs[&source].domain.clone();
-                match self.find_open(&domain, &workflow_id, run_id.as_deref()) {
-                    Some(target) => {
-                        let source_execution = self.execution_json(&source);
-                        self.record_cancel_requested(
-                            &target,
-                            json!({
-                                "externalWorkflowExecution": source_execution,
-                                "externalInitiatedEventId": initiated_event_id,
-                            }),
-                        );
-                        let target_execution = self.execution_json(&target);
-                        self.record(
-                            &source,
-                            "ExternalWorkflowExecutionCancelRequested",
-                            json!({"workflowExecution": target_execution, "initiatedEventId": initiated_event_id}),
-                        );
-                    }
-                    None => self.record_external_failure(
-                        &source,
-                        "RequestCancelExternalWorkflowExecutionFailed",
-                        (initiated_event_id, decision_task_completed_event_id),
-                        &workflow_id,
-                        run_id,
-                        control,
-                    ),
-                }
-            }
+            } => self.deliver_signal(target, signal_name, input),
+            Deferred::Cancel { target } => self.deliver_cancel(target),
         }
         Ok(())
     }
 
-    fn record_external_failure(
+    /// Starts a child run that a decision initiated, unless its workflow id is already running.
+    fn start_deferred_child(
         &mut self,
-        source: &str,
-        event_type: &str,
-        (initiated, completed): (i64, i64),
-        workflow_id: &str,
-        run_id: Option<String>,
+        parent: &str,
+        (initiated_event_id, decision_task_completed_event_id): (i64, i64),
+        new: NewRun,
         control: Option<String>,
     ) {
-        let mut attributes = json!({
-            "workflowId": workflow_id,
-            "cause": "UNKNOWN_EXTERNAL_WORKFLOW_EXECUTION",
-            "initiatedEventId": initiated,
-            "decisionTaskCompletedEventId": completed,
-        });
-        if let Some(run_id) = run_id {
-            attributes["runId"] = json!(run_id);
+        if !self.runs.get(parent).is_some_and(|r| r.is_open()) {
+            return;
         }
-        if let Some(control) = control {
-            attributes["control"] = json!(control);
+        if self
+            .find_open(&new.domain, &new.workflow_id, None)
+            .is_some()
+        {
+            self.record(
+                parent,
+                StartChildWorkflowExecutionFailedEventAttributes {
+                    workflow_type: new.workflow_type,
+                    cause: StartChildWorkflowExecutionFailedCause::WorkflowAlreadyRunning,
+                    workflow_id: new.workflow_id,
+                    initiated_event_id,
+                    decision_task_completed_event_id,
+                    control,
+                },
+            );
+            return;
         }
-        self.record(source, event_type, attributes);
+        let workflow_type = new.workflow_type.clone();
+        let workflow_id = new.workflow_id.clone();
+        let child_run_id = self.create_run(new);
+        let started_event_id = self.record(
+            parent,
+            ChildWorkflowExecutionStartedEventAttributes {
+                workflow_execution: WorkflowExecution::new(
+                    workflow_id.clone(),
+                    child_run_id.clone(),
+                ),
+                workflow_type: workflow_type.clone(),
+                initiated_event_id,
+            },
+        );
+        self.run_mut(parent).children.insert(
+            initiated_event_id,
+            Child {
+                workflow_id,
+                run_id: child_run_id,
+                workflow_type,
+                started_event_id,
+            },
+        );
+    }
+
+    /// Where an external signal or cancel request goes: `None` when its source closed
+    /// meanwhile (nothing to do), `Some(None)` when no open run matches, else the target run.
+    fn reach(&self, target: &ExternalTarget) -> Option<Option<String>> {
+        let source = self.runs.get(&target.source).filter(|r| r.is_open())?;
+        Some(self.find_open(
+            &source.domain,
+            &target.workflow_id,
+            target.run_id.as_deref(),
+        ))
+    }
+
+    /// Delivers an external signal, or records SignalExternalWorkflowExecutionFailed.
+    fn deliver_signal(
+        &mut self,
+        target: ExternalTarget,
+        signal_name: String,
+        input: Option<String>,
+    ) {
+        let source = target.source.as_str();
+        match self.reach(&target) {
+            None => {}
+            Some(Some(to)) => {
+                self.record(
+                    &to,
+                    WorkflowExecutionSignaledEventAttributes {
+                        signal_name,
+                        input,
+                        external_workflow_execution: Some(self.execution_of(source)),
+                        external_initiated_event_id: Some(target.initiated_event_id),
+                    },
+                );
+                self.record(
+                    source,
+                    ExternalWorkflowExecutionSignaledEventAttributes {
+                        workflow_execution: self.execution_of(&to),
+                        initiated_event_id: target.initiated_event_id,
+                    },
+                );
+            }
+            Some(None) => {
+                self.record(
+                    source,
+                    SignalExternalWorkflowExecutionFailedEventAttributes {
+                        workflow_id: target.workflow_id.clone(),
+                        run_id: target.run_id.clone(),
+                        cause: SignalExternalWorkflowExecutionFailedCause::UnknownExternalWorkflowExecution,
+                        initiated_event_id: target.initiated_event_id,
+                        decision_task_completed_event_id: target.decision_task_completed_event_id,
+                        control: target.control.clone(),
+                    },
+                );
+            }
+        }
+    }
+
+    /// Delivers an external cancel request, or records
+    /// RequestCancelExternalWorkflowExecutionFailed.
+    fn deliver_cancel(&mut self, target: ExternalTarget) {
+        let source = target.source.as_str();
+        match self.reach(&target) {
+            None => {}
+            Some(Some(to)) => {
+                self.record_cancel_requested(
+                    &to,
+                    WorkflowExecutionCancelRequestedEventAttributes {
+                        external_workflow_execution: Some(self.execution_of(source)),
+                        external_initiated_event_id: Some(target.initiated_event_id),
+                        cause: None,
+                    },
+                );
+                self.record(
+                    source,
+                    ExternalWorkflowExecutionCancelRequestedEventAttributes {
+                        workflow_execution: self.execution_of(&to),
+                        initiated_event_id: target.initiated_event_id,
+                    },
+                );
+            }
+            Some(None) => {
+                self.record(
+                    source,
+                    RequestCancelExternalWorkflowExecutionFailedEventAttributes {
+                        workflow_id: target.workflow_id.clone(),
+                        run_id: target.run_id.clone(),
+                        cause: RequestCancelExternalWorkflowExecutionFailedCause::UnknownExternalWorkflowExecution,
+                        initiated_event_id: target.initiated_event_id,
+                        decision_task_completed_event_id: target.decision_task_completed_event_id,
+                        control: target.control.clone(),
+                    },
+                );
+            }
+        }
     }
 }
 
-/// The resolved settings of a run as event attributes (Initiated / ContinuedAsNew events).
-pub(super) fn config_attributes(config: &RunConfig) -> Value {
-    let mut attributes = json!({
-        "executionStartToCloseTimeout": config.execution_start_to_close_timeout,
-        "taskStartToCloseTimeout": config.task_start_to_close_timeout,
-        "taskList": config.task_list,
-        "taskPriority": config.task_priority,
-        "childPolicy": config.child_policy,
-    });
-    if let Some(role) = &config.lambda_role {
-        attributes["lambdaRole"] = json!(role);
+/// The ChildWorkflowExecution<outcome> event a parent records when its child closes (not for
+/// continue-as-new, where the child's place passes to the new run).
+fn child_closed(
+    workflow_execution: WorkflowExecution,
+    workflow_type: WorkflowType,
+    initiated_event_id: i64,
+    started_event_id: i64,
+    outcome: Outcome,
+) -> EventAttributes {
+    match outcome {
+        Outcome::Completed(result) => ChildWorkflowExecutionCompletedEventAttributes {
+            workflow_execution,
+            workflow_type,
+            result,
+            initiated_event_id,
+            started_event_id,
+        }
+        .into(),
+        Outcome::Failed(reason, details) => ChildWorkflowExecutionFailedEventAttributes {
+            workflow_execution,
+            workflow_type,
+            reason,
+            details,
+            initiated_event_id,
+            started_event_id,
+        }
+        .into(),
+        Outcome::Canceled(details) => ChildWorkflowExecutionCanceledEventAttributes {
+            workflow_execution,
+            workflow_type,
+            details,
+            initiated_event_id,
+            started_event_id,
+        }
+        .into(),
+        Outcome::Terminated => ChildWorkflowExecutionTerminatedEventAttributes {
+            workflow_execution,
+            workflow_type,
+            initiated_event_id,
+            started_event_id,
+        }
+        .into(),
+        Outcome::TimedOut => ChildWorkflowExecutionTimedOutEventAttributes {
+            workflow_execution,
+            workflow_type,
+            timeout_type: WorkflowExecutionTimeoutType::StartToClose,
+            initiated_event_id,
+            started_event_id,
+        }
+        .into(),
+        Outcome::ContinuedAsNew(_) => unreachable!("a continued child keeps its place"),
     }
-    attributes
 }

@@ -10,13 +10,16 @@
 use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
-use swf_model::{PollForActivityTaskInput, PollForDecisionTaskInput};
+use swf_model::{
+    ActivityTaskStartedEventAttributes, DecisionTaskStartedEventAttributes,
+    PollForActivityTaskInput, PollForDecisionTaskInput, duration_secs,
+};
 use tokio::sync::oneshot;
 
 use super::machine::StateMachine;
 use super::shared::{QueueKey, QueueKind, page_size};
 use crate::error::{ServiceError, ServiceResult};
-use crate::run::{ActivityStarted, DecisionState, parse_secs};
+use crate::run::{ActivityStarted, DecisionState};
 use crate::tokens::{TaskToken, page_position, page_token};
 
 /// A poller's place in the waiting room. If it is woken but dropped before it takes the task
@@ -115,14 +118,16 @@ impl StateMachine {
             return Ok(None);
         };
         let run_id = queued.run_id;
-        let mut attributes = json!({"scheduledEventId": queued.scheduled_event_id});
-        if let Some(identity) = &input.identity {
-            attributes["identity"] = json!(identity);
-        }
-        let started = self.record(&run_id, "DecisionTaskStarted", attributes);
+        let started = self.record(
+            &run_id,
+            DecisionTaskStartedEventAttributes {
+                identity: input.identity.clone(),
+                scheduled_event_id: queued.scheduled_event_id,
+            },
+        );
         let now_ms = self.now_ms;
         let run = self.run_mut(&run_id);
-        let timeout = parse_secs(&run.config.task_start_to_close_timeout);
+        let timeout = duration_secs(&run.config.task_start_to_close_timeout);
         run.decision = DecisionState::Started {
             scheduled_event_id: queued.scheduled_event_id,
             started_event_id: started,
@@ -245,11 +250,13 @@ impl StateMachine {
             return Ok(None);
         };
         let run_id = queued.run_id;
-        let mut attributes = json!({"scheduledEventId": queued.scheduled_event_id});
-        if let Some(identity) = &input.identity {
-            attributes["identity"] = json!(identity);
-        }
-        let started = self.record(&run_id, "ActivityTaskStarted", attributes);
+        let started = self.record(
+            &run_id,
+            ActivityTaskStartedEventAttributes {
+                identity: input.identity.clone(),
+                scheduled_event_id: queued.scheduled_event_id,
+            },
+        );
         let now_ms = self.now_ms;
         let run = self.run_mut(&run_id);
         let (activity_id, activity) = run

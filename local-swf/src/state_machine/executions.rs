@@ -111,31 +111,25 @@ impl StateMachine {
             latest_activity_ts: None,
         };
         self.insert_run(run);
-        let mut attributes = json!({
-            "childPolicy": new.config.child_policy,
-            "executionStartToCloseTimeout": new.config.execution_start_to_close_timeout,
-            "taskStartToCloseTimeout": new.config.task_start_to_close_timeout,
-            "taskList": new.config.task_list,
-            "taskPriority": new.config.task_priority,
-            "workflowType": new.workflow_type,
-            "parentInitiatedEventId": new.parent.as_ref().map_or(0, |p| p.initiated_event_id),
-        });
-        if let Some(input) = new.input {
-            attributes["input"] = json!(input);
-        }
-        if !new.tags.is_empty() {
-            attributes["tagList"] = json!(new.tags);
-        }
-        if let Some(parent) = &new.parent {
-            attributes["parentWorkflowExecution"] = json!(parent.execution);
-        }
-        if let Some(previous) = new.continued_from {
-            attributes["continuedExecutionRunId"] = json!(previous);
-        }
-        if let Some(role) = &new.config.lambda_role {
-            attributes["lambdaRole"] = json!(role);
-        }
-        self.record(&run_id, "WorkflowExecutionStarted", attributes);
+        self.record(
+            &run_id,
+            WorkflowExecutionStartedEventAttributes {
+                input: new.input,
+                execution_start_to_close_timeout: Some(new.config.execution_start_to_close_timeout),
+                task_start_to_close_timeout: Some(new.config.task_start_to_close_timeout),
+                child_policy: new.config.child_policy,
+                task_list: new.config.task_list,
+                task_priority: Some(new.config.task_priority),
+                workflow_type: new.workflow_type,
+                tag_list: Some(new.tags).filter(|tags| !tags.is_empty()),
+                continued_execution_run_id: new.continued_from,
+                parent_initiated_event_id: Some(
+                    new.parent.as_ref().map_or(0, |p| p.initiated_event_id),
+                ),
+                parent_workflow_execution: new.parent.map(|p| p.execution),
+                lambda_role: new.config.lambda_role,
+            },
+        );
         run_id
     }
 
@@ -162,11 +156,15 @@ impl StateMachine {
     pub fn signal_workflow(&mut self, input: SignalWorkflowExecutionInput) -> ServiceResult<()> {
         let run_id =
             self.addressed_run(&input.domain, &input.workflow_id, input.run_id.as_deref())?;
-        let mut attributes = json!({"signalName": input.signal_name});
-        if let Some(payload) = input.input {
-            attributes["input"] = json!(payload);
-        }
-        self.record(&run_id, "WorkflowExecutionSignaled", attributes);
+        self.record(
+            &run_id,
+            WorkflowExecutionSignaledEventAttributes {
+                signal_name: input.signal_name,
+                input: input.input,
+                external_workflow_execution: None,
+                external_initiated_event_id: None,
+            },
+        );
         Ok(())
     }
 
@@ -177,13 +175,24 @@ impl StateMachine {
     ) -> ServiceResult<()> {
         let run_id =
             self.addressed_run(&input.domain, &input.workflow_id, input.run_id.as_deref())?;
-        self.record_cancel_requested(&run_id, json!({}));
+        self.record_cancel_requested(
+            &run_id,
+            WorkflowExecutionCancelRequestedEventAttributes {
+                external_workflow_execution: None,
+                external_initiated_event_id: None,
+                cause: None,
+            },
+        );
         Ok(())
     }
 
     /// Records WorkflowExecutionCancelRequested with `attributes` and flags the run.
-    pub(super) fn record_cancel_requested(&mut self, run_id: &str, attributes: Value) {
-        self.record(run_id, "WorkflowExecutionCancelRequested", attributes);
+    pub(super) fn record_cancel_requested(
+        &mut self,
+        run_id: &str,
+        attributes: WorkflowExecutionCancelRequestedEventAttributes,
+    ) {
+        self.record(run_id, attributes);
         self.run_mut(run_id).cancel_requested = true;
     }
 
@@ -200,7 +209,7 @@ impl StateMachine {
                 reason: input.reason,
                 details: input.details,
                 child_policy: input.child_policy,
-                cause: "OPERATOR_INITIATED",
+                cause: WorkflowExecutionTerminatedCause::OperatorInitiated,
             },
         );
         Ok(())

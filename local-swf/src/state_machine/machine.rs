@@ -6,7 +6,10 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use serde_json::{Value, json};
+use swf_model::{
+    DecisionTaskScheduledEventAttributes, EventAttributes, HistoryEvent, WorkflowExecution,
+    WorkflowExecutionTerminatedCause,
+};
 
 use super::shared::{Deferred, QueueKey, QueueKind, Queued, Termination};
 use super::waiters::Waiters;
@@ -200,14 +203,15 @@ impl StateMachine {
     }
 
     /// Appends an event to a run's history and returns its id. An event that calls for a
-    /// decision marks the run so the transaction ends by scheduling a decision task (or, while
-    /// one is started, so its completion does).
-    pub(super) fn record(&mut self, run_id: &str, event_type: &str, attributes: Value) -> i64 {
+    /// decision task ([`EventAttributes::needs_decision_task`]) marks the run so the transaction
+    /// ends by scheduling one (or, while one is started, so its completion does).
+    pub(super) fn record(&mut self, run_id: &str, attributes: impl Into<EventAttributes>) -> i64 {
+        let attributes = attributes.into();
         let now_ms = self.now_ms;
         let run = self.run_mut(run_id);
         let id = run.next_event_id;
         run.next_event_id += 1;
-        if needs_decision(event_type) {
+        if attributes.needs_decision_task() {
             run.last_decision_event_id = id;
             match run.decision {
                 DecisionState::None => run.needs_decision = true,
@@ -215,16 +219,12 @@ impl StateMachine {
                 DecisionState::Scheduled { .. } => {}
             }
         }
-        let mut event = serde_json::Map::new();
-        event.insert("eventId".into(), json!(id));
-        event.insert("eventTimestamp".into(), json!(now_ms as f64 / 1000.0));
-        event.insert("eventType".into(), json!(event_type));
-        event.insert(attributes_key(event_type), attributes);
-        let json = Value::Object(event).to_string();
-        debug_assert!(
-            serde_json::from_str::<swf_model::HistoryEvent>(&json).is_ok(),
-            "recorded event does not parse: {json}"
-        );
+        let event = HistoryEvent {
+            event_id: id,
+            event_timestamp: now_ms as f64 / 1000.0,
+            attributes,
+        };
+        let json = serde_json::to_string(&event).expect("history events serialize");
         self.log.events.push((run_id.to_owned(), id, json));
         id
     }
@@ -261,7 +261,7 @@ impl StateMachine {
                             reason: Some("the history reached the 25,000-event limit".into()),
                             details: None,
                             child_policy: None,
-                            cause: "EVENT_LIMIT_EXCEEDED",
+                            cause: WorkflowExecutionTerminatedCause::EventLimitExceeded,
                         },
                     );
                     continue;
@@ -283,15 +283,13 @@ impl StateMachine {
             None => (run.config.task_list.clone(), None),
         };
         let priority = run.config.task_priority.clone();
-        let mut attributes = json!({
-            "taskList": task_list,
-            "taskPriority": priority,
-            "startToCloseTimeout": run.config.task_start_to_close_timeout,
-        });
-        if let Some(secs) = start_limit {
-            attributes["scheduleToStartTimeout"] = json!(secs.to_string());
-        }
-        let id = self.record(run_id, "DecisionTaskScheduled", attributes);
+        let attributes = DecisionTaskScheduledEventAttributes {
+            task_list: task_list.clone(),
+            task_priority: Some(priority.clone()),
+            start_to_close_timeout: Some(run.config.task_start_to_close_timeout.clone()),
+            schedule_to_start_timeout: start_limit.map(|secs| secs.to_string()),
+        };
+        let id = self.record(run_id, attributes);
         self.run_mut(run_id).decision = DecisionState::Scheduled {
             scheduled_event_id: id,
             task_list,
@@ -440,44 +438,8 @@ impl StateMachine {
         )
     }
 
-    /// A run's `{workflowId, runId}` as JSON.
-    pub(super) fn execution_json(&self, run_id: &str) -> Value {
-        json!(self.runs[run_id].execution)
+    /// A run's `{workflowId, runId}`.
+    pub(super) fn execution_of(&self, run_id: &str) -> WorkflowExecution {
+        self.runs[run_id].execution.clone()
     }
-}
-
-/// lowerFirst(eventType) + "EventAttributes".
-fn attributes_key(event_type: &str) -> String {
-    let mut chars = event_type.chars();
-    let first = chars
-        .next()
-        .map(|c| c.to_ascii_lowercase())
-        .unwrap_or_default();
-    format!("{first}{}EventAttributes", chars.as_str())
-}
-
-/// Whether recording `event_type` calls for a decision task (the "Y" column of spec §5): every
-/// `…Failed` event except the run's own close, and the results, timeouts and deliveries below.
-fn needs_decision(event_type: &str) -> bool {
-    (event_type.ends_with("Failed") && event_type != "WorkflowExecutionFailed")
-        || matches!(
-            event_type,
-            "WorkflowExecutionStarted"
-                | "WorkflowExecutionCancelRequested"
-                | "DecisionTaskTimedOut"
-                | "ActivityTaskCompleted"
-                | "ActivityTaskTimedOut"
-                | "ActivityTaskCanceled"
-                | "WorkflowExecutionSignaled"
-                | "TimerFired"
-                | "ChildWorkflowExecutionStarted"
-                | "ChildWorkflowExecutionCompleted"
-                | "ChildWorkflowExecutionTimedOut"
-                | "ChildWorkflowExecutionCanceled"
-                | "ChildWorkflowExecutionTerminated"
-                | "ExternalWorkflowExecutionSignaled"
-                | "ExternalWorkflowExecutionCancelRequested"
-                | "LambdaFunctionCompleted"
-                | "LambdaFunctionTimedOut"
-        )
 }

@@ -24,6 +24,7 @@ mod dispatch;
 mod executions;
 mod machine;
 mod registry;
+mod scheduling;
 mod settings;
 mod shared;
 mod timeouts;
@@ -32,5 +33,5 @@ mod waiters;
 
 pub use dispatch::{Polled, Waiter};
 pub use machine::{StateMachine, StateMachineConfig};
-pub use shared::QueueKind;
+pub use shared::{ActivityOutcome, QueueKind};
 pub use visibility::VisibilityFilters;

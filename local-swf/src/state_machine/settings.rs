@@ -2,7 +2,11 @@
 //! gave and the workflow type's defaults. A leaf: it imports none of its siblings.
 
 use serde_json::Value;
-use swf_model::{ChildPolicy, TaskList};
+use swf_model::{
+    ChildPolicy, ContinueAsNewWorkflowExecutionDecisionAttributes,
+    ContinueAsNewWorkflowExecutionFailedCause, StartChildWorkflowExecutionDecisionAttributes,
+    StartChildWorkflowExecutionFailedCause, TaskList,
+};
 
 use crate::database::TypeRow;
 use crate::run::RunConfig;
@@ -29,18 +33,7 @@ pub(super) enum Undefined {
 }
 
 impl Undefined {
-    /// The `DEFAULT_…_UNDEFINED` decision failure cause.
-    pub(super) fn cause(self) -> &'static str {
-        match self {
-            Self::ExecutionStartToCloseTimeout => {
-                "DEFAULT_EXECUTION_START_TO_CLOSE_TIMEOUT_UNDEFINED"
-            }
-            Self::TaskList => "DEFAULT_TASK_LIST_UNDEFINED",
-            Self::TaskStartToCloseTimeout => "DEFAULT_TASK_START_TO_CLOSE_TIMEOUT_UNDEFINED",
-            Self::ChildPolicy => "DEFAULT_CHILD_POLICY_UNDEFINED",
-        }
-    }
-
+    /// The member of the start call that was missing.
     pub(super) fn member(self) -> &'static str {
         match self {
             Self::ExecutionStartToCloseTimeout => "executionStartToCloseTimeout",
@@ -49,6 +42,46 @@ impl Undefined {
             Self::ChildPolicy => "childPolicy",
         }
     }
+}
+
+/// Implements the conversions shared by the two decisions that start a run
+/// (ContinueAsNewWorkflowExecution and StartChildWorkflowExecution): their settings, and the
+/// `DEFAULT_…_UNDEFINED` failure cause of a setting that could not be resolved.
+macro_rules! run_starting_decision {
+    ($($attributes:ty => $cause:ty),+ $(,)?) => {$(
+        impl From<&$attributes> for StartSettings {
+            fn from(a: &$attributes) -> Self {
+                StartSettings {
+                    task_list: a.task_list.clone(),
+                    task_priority: a.task_priority.clone(),
+                    execution_start_to_close_timeout: a.execution_start_to_close_timeout.clone(),
+                    task_start_to_close_timeout: a.task_start_to_close_timeout.clone(),
+                    child_policy: a.child_policy.clone(),
+                    lambda_role: a.lambda_role.clone(),
+                }
+            }
+        }
+
+        impl From<Undefined> for $cause {
+            fn from(missing: Undefined) -> Self {
+                match missing {
+                    Undefined::ExecutionStartToCloseTimeout => {
+                        Self::DefaultExecutionStartToCloseTimeoutUndefined
+                    }
+                    Undefined::TaskList => Self::DefaultTaskListUndefined,
+                    Undefined::TaskStartToCloseTimeout => {
+                        Self::DefaultTaskStartToCloseTimeoutUndefined
+                    }
+                    Undefined::ChildPolicy => Self::DefaultChildPolicyUndefined,
+                }
+            }
+        }
+    )+};
+}
+
+run_starting_decision! {
+    ContinueAsNewWorkflowExecutionDecisionAttributes => ContinueAsNewWorkflowExecutionFailedCause,
+    StartChildWorkflowExecutionDecisionAttributes => StartChildWorkflowExecutionFailedCause,
 }
 
 /// Resolves a run's settings from `settings` and the type's defaults, in SWF's check order.

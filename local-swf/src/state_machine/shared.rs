@@ -3,61 +3,109 @@
 //! queue keys and entries, and small helpers. A leaf: it imports none of its siblings, so every
 //! other module of the state machine may import it.
 
-use swf_model::WorkflowExecution;
+use swf_model::{ChildPolicy, WorkflowExecution, WorkflowExecutionTerminatedCause, WorkflowType};
 
 use crate::error::{ServiceError, ServiceResult};
 use crate::run::{ParentLink, RunConfig};
-use swf_model::{ChildPolicy, WorkflowType};
 
 /// How a run ended, with what its parent is told.
-pub(crate) enum Outcome {
+pub(super) enum Outcome {
+    /// Completed, with the decider's result.
     Completed(Option<String>),
+    /// Failed, with the decider's reason and details.
     Failed(Option<String>, Option<String>),
+    /// Canceled, with the decider's details.
     Canceled(Option<String>),
+    /// Terminated (by the API, a child policy or the history limit).
     Terminated,
+    /// The execution start-to-close timeout expired.
     TimedOut,
+    /// Continued as the new run with this run id.
     ContinuedAsNew(String),
 }
 
 /// A termination: by the API, a parent's child policy, or the history limit.
-pub(crate) struct Termination {
+pub(super) struct Termination {
+    /// The reason given to TerminateWorkflowExecution.
     pub reason: Option<String>,
+    /// The details given to TerminateWorkflowExecution.
     pub details: Option<String>,
+    /// The child policy to apply instead of the run's own.
     pub child_policy: Option<ChildPolicy>,
-    pub cause: &'static str,
+    /// What caused it.
+    pub cause: WorkflowExecutionTerminatedCause,
+}
+
+/// How an activity worker closes a started task (RespondActivityTask…).
+pub enum ActivityOutcome {
+    /// RespondActivityTaskCompleted, with the worker's result.
+    Completed {
+        /// The result.
+        result: Option<String>,
+    },
+    /// RespondActivityTaskFailed, with the worker's reason and details.
+    Failed {
+        /// The reason.
+        reason: Option<String>,
+        /// The details.
+        details: Option<String>,
+    },
+    /// RespondActivityTaskCanceled, with the worker's details.
+    Canceled {
+        /// The details.
+        details: Option<String>,
+    },
+}
+
+/// The execution an external signal or cancel request of a decision addresses.
+pub(super) struct ExternalTarget {
+    /// The run that made the decision.
+    pub source: String,
+    /// Id of the source's …Initiated event.
+    pub initiated_event_id: i64,
+    /// Id of the DecisionTaskCompleted event of the decision.
+    pub decision_task_completed_event_id: i64,
+    /// The target's workflow id.
+    pub workflow_id: String,
+    /// The target's run id; `None` means its open run.
+    pub run_id: Option<String>,
+    /// The decider's control data.
+    pub control: Option<String>,
 }
 
 /// A cross-run effect of a decision, applied after the decision list.
-pub(crate) enum Deferred {
+pub(super) enum Deferred {
+    /// Start a child run (StartChildWorkflowExecution).
     StartChild {
+        /// The parent run.
         parent: String,
+        /// Id of the parent's StartChildWorkflowExecutionInitiated event.
         initiated_event_id: i64,
+        /// Id of the DecisionTaskCompleted event of the decision.
         decision_task_completed_event_id: i64,
+        /// The child to create.
         new: Box<NewRun>,
+        /// The decider's control data.
         control: Option<String>,
     },
+    /// Deliver a signal (SignalExternalWorkflowExecution).
     Signal {
-        source: String,
-        initiated_event_id: i64,
-        decision_task_completed_event_id: i64,
-        workflow_id: String,
-        run_id: Option<String>,
+        /// Whom to signal.
+        target: ExternalTarget,
+        /// The signal's name.
         signal_name: String,
+        /// The signal's payload.
         input: Option<String>,
-        control: Option<String>,
     },
+    /// Deliver a cancel request (RequestCancelExternalWorkflowExecution).
     Cancel {
-        source: String,
-        initiated_event_id: i64,
-        decision_task_completed_event_id: i64,
-        workflow_id: String,
-        run_id: Option<String>,
-        control: Option<String>,
+        /// Whom to ask.
+        target: ExternalTarget,
     },
 }
 
 /// A new run to create.
-pub(crate) struct NewRun {
+pub(super) struct NewRun {
     pub domain: String,
     pub workflow_id: String,
     pub workflow_type: WorkflowType,
@@ -78,7 +126,7 @@ pub enum QueueKind {
 }
 
 /// `(domain, task list name)`.
-pub(crate) type QueueKey = (String, String);
+pub(super) type QueueKey = (String, String);
 
 /// A queued task, ordered as it is handed out: higher priority first, then oldest.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]

@@ -19,6 +19,7 @@ pub const SCHEMA_VERSION: i64 = 1;
 
 /// Why the database could not be opened.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum DatabaseError {
     /// SQLite failed.
     #[error("{path}: {source}")]
@@ -51,7 +52,10 @@ pub enum DatabaseError {
     },
 }
 
-/// How hard a commit waits for the disk.
+/// How hard a commit waits for the disk ([`LocalSwfConfig::durability`]; the default is
+/// [`Durability::Full`]).
+///
+/// [`LocalSwfConfig::durability`]: crate::LocalSwfConfig::durability
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Durability {
     /// `synchronous=FULL`: a commit survives power loss.
@@ -402,14 +406,6 @@ impl Database {
                 Ok((r.get(0)?, r.get(1)?))
             })?
             .collect()
-    }
-
-    /// The timestamp of one event.
-    pub fn event_json(&self, run_id: &str, event_id: i64) -> rusqlite::Result<Option<String>> {
-        self.conn
-            .prepare_cached("SELECT json FROM events WHERE run_id=?1 AND event_id=?2")?
-            .query_row(params![run_id, event_id], |r| r.get(0))
-            .optional()
     }
 }
 

@@ -23,26 +23,29 @@ use crate::error::ServiceError;
 use crate::state_machine::{StateMachine, StateMachineConfig};
 
 /// Largest request body accepted (SWF's request size limit).
-pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+pub(crate) const MAX_BODY_BYTES: usize = 1024 * 1024;
 
-/// How the service is run.
+/// How the service is run. [`LocalSwfConfig::new`] gives the defaults named below.
 #[derive(Debug, Clone)]
 pub struct LocalSwfConfig {
-    /// Address to listen on (port 0 picks a free port).
+    /// Address to listen on; port 0 picks a free port. Default: `127.0.0.1:0`.
     pub listen: SocketAddr,
-    /// The SQLite file.
+    /// The SQLite file, created with the schema if it does not exist. No default.
     pub database: PathBuf,
-    /// How long an empty poll is held.
+    /// How long an empty poll is held before it answers empty. Default: 60 s, as SWF.
     pub poll_hold: Duration,
-    /// Credentials requests must be signed with; `None` accepts any signature.
+    /// Credentials requests must be signed with; `None` accepts any signature (and unsigned
+    /// requests). Default: access key `local`, secret `local`.
     pub verifier: Option<Verifier>,
-    /// Region used in ARNs.
+    /// Region used in ARNs. Default: `us-east-1`.
     pub region: String,
-    /// Account id used in ARNs.
+    /// Account id used in ARNs. Default: `000000000000`.
     pub account_id: String,
-    /// Whether commits wait for the disk.
+    /// Whether commits wait for the disk. Default: [`Durability::Full`].
     pub durability: Durability,
-    /// Treat an unresolvable activity heartbeat timeout as `NONE`.
+    /// Treat an activity heartbeat timeout that neither the decision nor the type gives as
+    /// `NONE` instead of failing the decision with DEFAULT_HEARTBEAT_TIMEOUT_UNDEFINED.
+    /// Default: `false` (SWF's behaviour).
     pub lenient_heartbeat_timeout: bool,
 }
 
@@ -66,10 +69,12 @@ impl LocalSwfConfig {
     }
 }
 
-/// Why the service could not start.
+/// Why the service could not start. Nothing is left running when [`LocalSwf::start`] fails.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum StartError {
-    /// The database could not be opened.
+    /// The database could not be opened: SQLite failed, or the file belongs to another schema
+    /// version or to something else than local-swf (it is then left untouched).
     #[error(transparent)]
     Database(#[from] DatabaseError),
     /// Loading the open runs failed.
@@ -105,7 +110,15 @@ struct AppState {
 }
 
 impl LocalSwf {
-    /// Opens the database, binds the listener and starts serving.
+    /// Opens the database (loading every open run, so a restart continues them), binds the
+    /// listener and starts serving, together with the timer task that fires timeouts and
+    /// timers. Must be called inside a Tokio runtime.
+    ///
+    /// # Errors
+    ///
+    /// [`StartError::Database`] if the file cannot be opened or is not a local-swf database of
+    /// this schema version, [`StartError::Load`] if its open runs cannot be read back, and
+    /// [`StartError::Bind`] if the address cannot be listened on.
     pub async fn start(config: LocalSwfConfig) -> Result<LocalSwf, StartError> {
         let db = Database::open(&config.database, config.durability)?;
         let machine = StateMachine::new(

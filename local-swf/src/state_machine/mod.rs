@@ -31,7 +31,7 @@ mod timeouts;
 mod visibility;
 mod waiters;
 
-pub use dispatch::{Polled, Waiter};
+pub use dispatch::Polled;
 pub use machine::{StateMachine, StateMachineConfig};
 pub use shared::{ActivityOutcome, QueueKind};
 pub use visibility::VisibilityFilters;

@@ -53,6 +53,8 @@ pub struct StateMachine {
     pub(super) log: TxLog,
     pub(super) now_ms: i64,
     pub(super) last_ms: i64,
+    /// Where time comes from, epoch ms: the system clock, or a test's.
+    pub(super) clock: Box<dyn Fn() -> i64 + Send>,
 }
 
 impl StateMachine {
@@ -71,6 +73,7 @@ impl StateMachine {
             log: TxLog::default(),
             now_ms: 0,
             last_ms: 0,
+            clock: Box::new(system_clock_ms),
         };
         for run in machine.db.open_runs()? {
             let id = run.execution.run_id.clone();
@@ -128,12 +131,15 @@ impl StateMachine {
 
     /// Milliseconds since the epoch, never going backwards.
     pub(super) fn clock_ms(&mut self) -> i64 {
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_millis() as i64)
-            .unwrap_or(0);
+        let now = (self.clock)();
         self.last_ms = self.last_ms.max(now);
         self.last_ms
+    }
+
+    /// Replaces the clock (tests drive timeouts with their own).
+    #[cfg(test)]
+    pub(super) fn set_clock(&mut self, clock: impl Fn() -> i64 + Send + 'static) {
+        self.clock = Box::new(clock);
     }
 
     /// The transaction's time, epoch seconds (millisecond precision, like SWF).
@@ -442,4 +448,12 @@ impl StateMachine {
     pub(super) fn execution_of(&self, run_id: &str) -> WorkflowExecution {
         self.runs[run_id].execution.clone()
     }
+}
+
+/// The system clock, epoch ms.
+fn system_clock_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
 }

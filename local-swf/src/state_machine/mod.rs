@@ -27,6 +27,8 @@ mod registry;
 mod scheduling;
 mod settings;
 mod shared;
+#[cfg(test)]
+mod tests;
 mod timeouts;
 mod visibility;
 mod waiters;

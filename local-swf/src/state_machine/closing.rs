@@ -6,9 +6,24 @@
 use swf_model::*;
 
 use super::machine::StateMachine;
-use super::shared::{Deferred, ExternalTarget, NewRun, Outcome, Termination};
+use super::shared::{Deferred, Delivery, ExternalTarget, NewRun, Outcome, Termination};
 use crate::error::ServiceResult;
 use crate::run::{Child, Closed, DecisionState, ParentLink};
+
+/// The `…ExternalWorkflowExecutionFailed` event of a signal or cancel request whose target has
+/// no open run (the two attribute structs have the same members).
+macro_rules! undelivered {
+    ($attributes:ident, $cause:ident, $target:expr) => {
+        $attributes {
+            workflow_id: $target.workflow_id.clone(),
+            run_id: $target.run_id.clone(),
+            cause: $cause::UnknownExternalWorkflowExecution,
+            initiated_event_id: $target.initiated_event_id,
+            decision_task_completed_event_id: $target.decision_task_completed_event_id,
+            control: $target.control.clone(),
+        }
+    };
+}
 
 impl StateMachine {
     /// Closes a run whose close event was just recorded: drops its tasks and timers, applies
@@ -143,12 +158,7 @@ impl StateMachine {
                 *new,
                 control,
             ),
-            Deferred::Signal {
-                target,
-                signal_name,
-                input,
-            } => self.deliver_signal(target, signal_name, input),
-            Deferred::Cancel { target } => self.deliver_cancel(target),
+            Deferred::External { target, delivery } => self.deliver(target, delivery),
         }
         Ok(())
     }
@@ -217,83 +227,68 @@ impl StateMachine {
         ))
     }
 
-    /// Delivers an external signal, or records SignalExternalWorkflowExecutionFailed.
-    fn deliver_signal(
-        &mut self,
-        target: ExternalTarget,
-        signal_name: String,
-        input: Option<String>,
-    ) {
+    /// Delivers an external signal or cancel request to its target's open run, recording the
+    /// delivery in both runs, or records the `…Failed` event in the source when there is no
+    /// such run.
+    fn deliver(&mut self, target: ExternalTarget, delivery: Delivery) {
+        let Some(to) = self.reach(&target) else {
+            return;
+        };
         let source = target.source.as_str();
-        match self.reach(&target) {
-            None => {}
-            Some(Some(to)) => {
+        let initiated = target.initiated_event_id;
+        let Some(to) = to else {
+            let failed: EventAttributes = match delivery {
+                Delivery::Signal { .. } => undelivered!(
+                    SignalExternalWorkflowExecutionFailedEventAttributes,
+                    SignalExternalWorkflowExecutionFailedCause,
+                    target
+                )
+                .into(),
+                Delivery::Cancel => undelivered!(
+                    RequestCancelExternalWorkflowExecutionFailedEventAttributes,
+                    RequestCancelExternalWorkflowExecutionFailedCause,
+                    target
+                )
+                .into(),
+            };
+            self.record(source, failed);
+            return;
+        };
+        let from = Some(self.execution_of(source));
+        let workflow_execution = self.execution_of(&to);
+        match delivery {
+            Delivery::Signal { signal_name, input } => {
                 self.record(
                     &to,
                     WorkflowExecutionSignaledEventAttributes {
                         signal_name,
                         input,
-                        external_workflow_execution: Some(self.execution_of(source)),
-                        external_initiated_event_id: Some(target.initiated_event_id),
+                        external_workflow_execution: from,
+                        external_initiated_event_id: Some(initiated),
                     },
                 );
                 self.record(
                     source,
                     ExternalWorkflowExecutionSignaledEventAttributes {
-                        workflow_execution: self.execution_of(&to),
-                        initiated_event_id: target.initiated_event_id,
+                        workflow_execution,
+                        initiated_event_id: initiated,
                     },
                 );
             }
-            Some(None) => {
-                self.record(
-                    source,
-                    SignalExternalWorkflowExecutionFailedEventAttributes {
-                        workflow_id: target.workflow_id.clone(),
-                        run_id: target.run_id.clone(),
-                        cause: SignalExternalWorkflowExecutionFailedCause::UnknownExternalWorkflowExecution,
-                        initiated_event_id: target.initiated_event_id,
-                        decision_task_completed_event_id: target.decision_task_completed_event_id,
-                        control: target.control.clone(),
-                    },
-                );
-            }
-        }
-    }
-
-    /// Delivers an external cancel request, or records
-    /// RequestCancelExternalWorkflowExecutionFailed.
-    fn deliver_cancel(&mut self, target: ExternalTarget) {
-        let source = target.source.as_str();
-        match self.reach(&target) {
-            None => {}
-            Some(Some(to)) => {
+            Delivery::Cancel => {
                 self.record_cancel_requested(
                     &to,
                     WorkflowExecutionCancelRequestedEventAttributes {
-                        external_workflow_execution: Some(self.execution_of(source)),
-                        external_initiated_event_id: Some(target.initiated_event_id),
+                        external_workflow_execution: from,
+                        external_initiated_event_id: Some(initiated),
                         cause: None,
                     },
                 );
                 self.record(
                     source,
                     ExternalWorkflowExecutionCancelRequestedEventAttributes {
-                        workflow_execution: self.execution_of(&to),
-                        initiated_event_id: target.initiated_event_id,
-                    },
-                );
-            }
-            Some(None) => {
-                self.record(
-                    source,
-                    RequestCancelExternalWorkflowExecutionFailedEventAttributes {
-                        workflow_id: target.workflow_id.clone(),
-                        run_id: target.run_id.clone(),
-                        cause: RequestCancelExternalWorkflowExecutionFailedCause::UnknownExternalWorkflowExecution,
-                        initiated_event_id: target.initiated_event_id,
-                        decision_task_completed_event_id: target.decision_task_completed_event_id,
-                        control: target.control.clone(),
+                        workflow_execution,
+                        initiated_event_id: initiated,
                     },
                 );
             }

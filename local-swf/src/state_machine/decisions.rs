@@ -7,7 +7,7 @@
 use swf_model::*;
 
 use super::machine::StateMachine;
-use super::shared::{Deferred, ExternalTarget, Outcome};
+use super::shared::{Deferred, Delivery, ExternalTarget, Outcome};
 use crate::error::{ServiceError, ServiceResult};
 use crate::run::DecisionState;
 use crate::tokens::TaskToken;
@@ -277,18 +277,15 @@ impl StateMachine {
                 control: a.control.clone(),
             },
         );
-        self.log.deferred.push(Deferred::Signal {
-            target: ExternalTarget {
-                source: run_id.to_owned(),
-                initiated_event_id: initiated,
-                decision_task_completed_event_id: completed,
-                workflow_id: a.workflow_id,
-                run_id: a.run_id.filter(|id| !id.is_empty()),
-                control: a.control,
-            },
+        let delivery = Delivery::Signal {
             signal_name: a.signal_name,
             input: a.input,
-        });
+        };
+        let ids = (initiated, completed);
+        let target = ExternalTarget::new(run_id, ids, a.workflow_id, a.run_id, a.control);
+        self.log
+            .deferred
+            .push(Deferred::External { target, delivery });
     }
 
     /// RequestCancelExternalWorkflowExecution: records the Initiated event; the request is
@@ -308,15 +305,11 @@ impl StateMachine {
                 control: a.control.clone(),
             },
         );
-        self.log.deferred.push(Deferred::Cancel {
-            target: ExternalTarget {
-                source: run_id.to_owned(),
-                initiated_event_id: initiated,
-                decision_task_completed_event_id: completed,
-                workflow_id: a.workflow_id,
-                run_id: a.run_id.filter(|id| !id.is_empty()),
-                control: a.control,
-            },
-        });
+        let ids = (initiated, completed);
+        let target = ExternalTarget::new(run_id, ids, a.workflow_id, a.run_id, a.control);
+        let delivery = Delivery::Cancel;
+        self.log
+            .deferred
+            .push(Deferred::External { target, delivery });
     }
 }

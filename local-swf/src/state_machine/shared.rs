@@ -73,6 +73,40 @@ pub(super) struct ExternalTarget {
     pub control: Option<String>,
 }
 
+impl ExternalTarget {
+    /// The target of a decision of run `source` whose …Initiated and DecisionTaskCompleted
+    /// events are `(initiated, completed)`; an empty run id means the open run.
+    pub fn new(
+        source: &str,
+        (initiated, completed): (i64, i64),
+        workflow_id: String,
+        run_id: Option<String>,
+        control: Option<String>,
+    ) -> Self {
+        ExternalTarget {
+            source: source.to_owned(),
+            initiated_event_id: initiated,
+            decision_task_completed_event_id: completed,
+            workflow_id,
+            run_id: run_id.filter(|id| !id.is_empty()),
+            control,
+        }
+    }
+}
+
+/// What a decision sends to another run.
+pub(super) enum Delivery {
+    /// A signal (SignalExternalWorkflowExecution).
+    Signal {
+        /// The signal's name.
+        signal_name: String,
+        /// The signal's payload.
+        input: Option<String>,
+    },
+    /// A cancel request (RequestCancelExternalWorkflowExecution).
+    Cancel,
+}
+
 /// A cross-run effect of a decision, applied after the decision list.
 pub(super) enum Deferred {
     /// Start a child run (StartChildWorkflowExecution).
@@ -88,19 +122,12 @@ pub(super) enum Deferred {
         /// The decider's control data.
         control: Option<String>,
     },
-    /// Deliver a signal (SignalExternalWorkflowExecution).
-    Signal {
-        /// Whom to signal.
+    /// Deliver a signal or a cancel request to another run.
+    External {
+        /// Whom to reach.
         target: ExternalTarget,
-        /// The signal's name.
-        signal_name: String,
-        /// The signal's payload.
-        input: Option<String>,
-    },
-    /// Deliver a cancel request (RequestCancelExternalWorkflowExecution).
-    Cancel {
-        /// Whom to ask.
-        target: ExternalTarget,
+        /// What to deliver.
+        delivery: Delivery,
     },
 }
 

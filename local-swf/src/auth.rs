@@ -18,7 +18,10 @@ use crate::error::{ServiceError, ServiceResult};
 /// Requests signed further than this from the server clock are refused, as AWS does.
 const MAX_SKEW: Duration = Duration::from_secs(15 * 60);
 
-/// The credentials requests must be signed with.
+/// The credentials requests must be signed with (SigV4). A request that is unsigned, signed
+/// with another key or with a wrong signature, or dated more than 15 minutes from the server
+/// clock is refused with the error code AWS gives for it (MissingAuthenticationToken,
+/// UnrecognizedClientException, InvalidSignatureException, IncompleteSignature).
 #[derive(Debug, Clone)]
 pub struct Verifier {
     /// The accepted access key id.
@@ -66,7 +69,7 @@ fn parse_authorization(value: &str) -> Option<Authorization<'_>> {
 
 impl Verifier {
     /// Checks the signature of `POST /` with `headers` and `body`.
-    pub fn verify(&self, headers: &HeaderMap, body: &[u8]) -> ServiceResult<()> {
+    pub(crate) fn verify(&self, headers: &HeaderMap, body: &[u8]) -> ServiceResult<()> {
         let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
         let Some(value) = header("authorization") else {
             return Err(ServiceError::new(

@@ -1,7 +1,13 @@
 //! The errors the service answers with: an SWF fault or a framework error, rendered as the
 //! AWS JSON 1.0 error body `{"__type": …, "message": …}` with its HTTP status (spec §1.5).
 
+use std::sync::Arc;
+
 use swf_model::{FaultBody, FaultKind};
+
+/// What caused an internal failure (a storage error), kept for logs and `Error::source`; the
+/// client sees only the message.
+type Cause = Arc<dyn std::error::Error + Send + Sync>;
 
 /// One error answer. Every handler returns these; the HTTP layer renders them.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -11,6 +17,9 @@ pub struct ServiceError {
     pub kind: FaultKind,
     /// The human-readable message.
     pub message: String,
+    /// The underlying error of an InternalFailure, if any.
+    #[source]
+    pub source: Option<Cause>,
 }
 
 /// Shorthand for handler results.
@@ -22,6 +31,7 @@ impl ServiceError {
         Self {
             kind,
             message: message.into(),
+            source: None,
         }
     }
 
@@ -72,6 +82,8 @@ const TOO_LARGE: &str = "com.amazon.coral.service#RequestEntityTooLargeException
 
 impl From<rusqlite::Error> for ServiceError {
     fn from(e: rusqlite::Error) -> Self {
-        Self::internal(format!("storage error: {e}"))
+        let mut error = Self::internal(format!("storage error: {e}"));
+        error.source = Some(Arc::new(e));
+        error
     }
 }

@@ -4,9 +4,13 @@
 //! and swfwasm's own client work against it unchanged, and it keeps its state in one SQLite
 //! file, committed before every answer, so a restart continues every open run.
 //!
-//! A request flows: [`server`] (HTTP, body limit, SigV4 in [`auth`]) → [`api`] (parse into the
-//! swf-model input type, [`validate`]) → [`engine`] (the state machine, one transaction per
-//! call, persisted by [`store`]). A timer task in [`server`] fires timeouts and timers.
+//! A request flows: `server` (HTTP, body limit, SigV4 in `auth`) → `api` (parse into the
+//! swf-model input type, `validate`) → `state_machine` (every action, one transaction per call,
+//! persisted by `database` in SQLite). A timer task in `server` fires timeouts and timers.
+//!
+//! The public surface is what a host needs to run the service: [`LocalSwf`] (start, endpoint,
+//! stop), its [`LocalSwfConfig`], the [`Verifier`] that checks request signatures, the
+//! [`Durability`] of commits, and the errors of starting ([`StartError`], [`DatabaseError`]).
 //!
 //! ```no_run
 //! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
@@ -16,17 +20,18 @@
 //! service.stop().await;
 //! # Ok(()) }
 //! ```
+#![warn(missing_docs)]
 
-pub mod api;
-pub mod auth;
-pub mod engine;
-pub mod error;
-pub mod run;
-pub mod server;
-pub mod store;
-pub mod tokens;
-pub mod validate;
+mod api;
+mod auth;
+mod database;
+mod error;
+mod run;
+mod server;
+mod state_machine;
+mod tokens;
+mod validate;
 
 pub use auth::Verifier;
+pub use database::{DatabaseError, Durability};
 pub use server::{LocalSwf, LocalSwfConfig, StartError};
-pub use store::Durability;

@@ -1,6 +1,6 @@
 //! The state of one workflow execution (run) that is not in its history: where its decision task
-//! is, its open activities, timers and children, its resolved settings. It is what the engine
-//! mutates on every call; the store keeps it as one JSON document next to the run's visibility
+//! is, its open activities, timers and children, its resolved settings. It is what the state machine
+//! mutates on every call; the database keeps it as one JSON document next to the run's visibility
 //! columns and history, so that a restart rebuilds the task queues and deadlines from it.
 
 use std::collections::BTreeMap;
@@ -209,7 +209,7 @@ impl Run {
 
     /// When the execution times out, epoch ms.
     pub fn execution_deadline_ms(&self) -> i64 {
-        let secs = parse_secs(&self.config.execution_start_to_close_timeout)
+        let secs = swf_model::duration_secs(&self.config.execution_start_to_close_timeout)
             .unwrap_or(swf_model::MAX_EXECUTION_TIMEOUT_SECS);
         (self.start_ts * 1000.0).round() as i64 + secs as i64 * 1000
     }
@@ -271,10 +271,4 @@ impl Run {
     pub fn next_deadline_ms(&self) -> Option<i64> {
         self.deadlines().first().map(|(at, _)| *at)
     }
-}
-
-/// Seconds of a duration string; `None` for `NONE` (or anything unparsable, which validation
-/// has already refused).
-pub fn parse_secs(duration: &str) -> Option<u64> {
-    duration.parse().ok()
 }

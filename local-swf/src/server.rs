@@ -18,31 +18,34 @@ use tokio::sync::watch;
 
 use crate::api::{self, Shared};
 use crate::auth::Verifier;
-use crate::engine::{Engine, EngineConfig};
+use crate::database::{Database, DatabaseError, Durability};
 use crate::error::ServiceError;
-use crate::store::{Durability, Store, StoreError};
+use crate::state_machine::{StateMachine, StateMachineConfig};
 
 /// Largest request body accepted (SWF's request size limit).
-pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+pub(crate) const MAX_BODY_BYTES: usize = 1024 * 1024;
 
-/// How the service is run.
+/// How the service is run. [`LocalSwfConfig::new`] gives the defaults named below.
 #[derive(Debug, Clone)]
 pub struct LocalSwfConfig {
-    /// Address to listen on (port 0 picks a free port).
+    /// Address to listen on; port 0 picks a free port. Default: `127.0.0.1:0`.
     pub listen: SocketAddr,
-    /// The SQLite file.
+    /// The SQLite file, created with the schema if it does not exist. No default.
     pub database: PathBuf,
-    /// How long an empty poll is held.
+    /// How long an empty poll is held before it answers empty. Default: 60 s, as SWF.
     pub poll_hold: Duration,
-    /// Credentials requests must be signed with; `None` accepts any signature.
+    /// Credentials requests must be signed with; `None` accepts any signature (and unsigned
+    /// requests). Default: access key `local`, secret `local`.
     pub verifier: Option<Verifier>,
-    /// Region used in ARNs.
+    /// Region used in ARNs. Default: `us-east-1`.
     pub region: String,
-    /// Account id used in ARNs.
+    /// Account id used in ARNs. Default: `000000000000`.
     pub account_id: String,
-    /// Whether commits wait for the disk.
+    /// Whether commits wait for the disk. Default: [`Durability::Full`].
     pub durability: Durability,
-    /// Treat an unresolvable activity heartbeat timeout as `NONE`.
+    /// Treat an activity heartbeat timeout that neither the decision nor the type gives as
+    /// `NONE` instead of failing the decision with DEFAULT_HEARTBEAT_TIMEOUT_UNDEFINED.
+    /// Default: `false` (SWF's behaviour).
     pub lenient_heartbeat_timeout: bool,
 }
 
@@ -66,12 +69,14 @@ impl LocalSwfConfig {
     }
 }
 
-/// Why the service could not start.
+/// Why the service could not start. Nothing is left running when [`LocalSwf::start`] fails.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum StartError {
-    /// The database could not be opened.
+    /// The database could not be opened: SQLite failed, or the file belongs to another schema
+    /// version or to something else than local-swf (it is then left untouched).
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Database(#[from] DatabaseError),
     /// Loading the open runs failed.
     #[error("loading the open runs from {path}: {source}")]
     Load {
@@ -105,12 +110,20 @@ struct AppState {
 }
 
 impl LocalSwf {
-    /// Opens the database, binds the listener and starts serving.
+    /// Opens the database (loading every open run, so a restart continues them), binds the
+    /// listener and starts serving, together with the timer task that fires timeouts and
+    /// timers. Must be called inside a Tokio runtime.
+    ///
+    /// # Errors
+    ///
+    /// [`StartError::Database`] if the file cannot be opened or is not a local-swf database of
+    /// this schema version, [`StartError::Load`] if its open runs cannot be read back, and
+    /// [`StartError::Bind`] if the address cannot be listened on.
     pub async fn start(config: LocalSwfConfig) -> Result<LocalSwf, StartError> {
-        let store = Store::open(&config.database, config.durability)?;
-        let engine = Engine::new(
-            store,
-            EngineConfig {
+        let db = Database::open(&config.database, config.durability)?;
+        let machine = StateMachine::new(
+            db,
+            StateMachineConfig {
                 region: config.region.clone(),
                 account_id: config.account_id.clone(),
                 lenient_heartbeat_timeout: config.lenient_heartbeat_timeout,
@@ -120,7 +133,7 @@ impl LocalSwf {
             path: config.database.display().to_string(),
             source,
         })?;
-        let open_runs = engine.open_run_count();
+        let open_runs = machine.open_run_count();
         let listener =
             TcpListener::bind(config.listen)
                 .await
@@ -134,7 +147,7 @@ impl LocalSwf {
         })?;
         let state = Arc::new(AppState {
             shared: Shared {
-                engine: Arc::new(Mutex::new(engine)),
+                machine: Arc::new(Mutex::new(machine)),
                 poll_hold: config.poll_hold,
                 deadlines_changed: tokio::sync::Notify::new(),
                 closing: Default::default(),
@@ -196,9 +209,9 @@ async fn fire_deadlines(state: Arc<AppState>, mut stop: watch::Receiver<bool>) {
     loop {
         let next = state
             .shared
-            .engine
+            .machine
             .lock()
-            .map(|e| e.next_deadline_ms())
+            .map(|m| m.next_deadline_ms())
             .unwrap_or(None);
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -211,7 +224,7 @@ async fn fire_deadlines(state: Arc<AppState>, mut stop: watch::Receiver<bool>) {
             _ = tokio::time::sleep(wait) => {
                 let fired = state
                     .shared
-                    .engine
+                    .machine
                     .lock()
                     .unwrap_or_else(|p| p.into_inner())
                     .fire_due();

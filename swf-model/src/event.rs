@@ -37,11 +37,40 @@ impl HistoryEvent {
 }
 
 /// Lists every event type once; expands to the enum, [`EVENT_TYPES`] and the per-type dispatch.
+///
+/// A row is `Variant "attributesKey" AttributesStruct needs_decision_task`, the last column being
+/// the "Y" column of the spec's §5 table (see [`EventAttributes::needs_decision_task`]).
 macro_rules! event_types {
-    ($( $variant:ident $key:literal $attrs:ident, )+) => {
+    ($( $variant:ident $key:literal $attrs:ident $decides:literal, )+) => {
         /// The attributes of a history event, one variant per `eventType`.
         ///
-        /// Variants are named exactly like the wire `eventType`.
+        /// Variants are named exactly like the wire `eventType`. Each attributes struct converts
+        /// into its variant with `From`, so code that records events builds the struct, every
+        /// member named and checked by the compiler, and converts it:
+        ///
+        /// ```
+        /// use swf_model::{EventAttributes, WorkflowExecutionCompletedEventAttributes};
+        ///
+        /// let attributes: EventAttributes = WorkflowExecutionCompletedEventAttributes {
+        ///     result: Some("done".into()),
+        ///     decision_task_completed_event_id: 4,
+        /// }
+        /// .into();
+        /// assert_eq!(attributes.event_type(), "WorkflowExecutionCompleted");
+        /// ```
+        ///
+        /// A misspelt member does not compile (where a JSON object would have carried it to the
+        /// wire unnoticed):
+        ///
+        /// ```compile_fail,E0560
+        /// use swf_model::{EventAttributes, WorkflowExecutionCompletedEventAttributes};
+        ///
+        /// let attributes: EventAttributes = WorkflowExecutionCompletedEventAttributes {
+        ///     reslt: Some("done".into()),
+        ///     decision_task_completed_event_id: 4,
+        /// }
+        /// .into();
+        /// ```
         #[derive(Debug, Clone, PartialEq)]
         pub enum EventAttributes {
             $(
@@ -77,6 +106,47 @@ macro_rules! event_types {
                 match self {
                     $( Self::$variant(_) => Some($key), )+
                     Self::Unknown { .. } => None,
+                }
+            }
+
+            /// Whether recording this event calls for a decision task: SWF schedules one (or, while
+            /// one is started, another one after it completes) so that the decider sees the
+            /// event. These are the "Y" events of the spec's §5 table: every `…Failed` event
+            /// except the run's own `WorkflowExecutionFailed`, the run's start, cancel requests
+            /// and signals it receives, decision task timeouts, the results of activities,
+            /// timers, children, external signals and cancel requests, and Lambda results.
+            /// Events the decider caused itself (`…Scheduled`, `…Started`, `…Initiated`,
+            /// markers, the run's close) do not. An unknown event type does not.
+            ///
+            /// ```
+            /// use swf_model::{EventAttributes, TimerFiredEventAttributes, TimerStartedEventAttributes};
+            ///
+            /// let fired = EventAttributes::from(TimerFiredEventAttributes {
+            ///     timer_id: "t1".into(),
+            ///     started_event_id: 5,
+            /// });
+            /// assert!(fired.needs_decision_task());
+            /// let started = EventAttributes::from(TimerStartedEventAttributes {
+            ///     timer_id: "t1".into(),
+            ///     control: None,
+            ///     start_to_fire_timeout: "10".into(),
+            ///     decision_task_completed_event_id: 4,
+            /// });
+            /// assert!(!started.needs_decision_task());
+            /// ```
+            pub fn needs_decision_task(&self) -> bool {
+                match self {
+                    $( Self::$variant(_) => $decides, )+
+                    Self::Unknown { .. } => false,
+                }
+            }
+
+            /// [`Self::needs_decision_task`] by wire `eventType`; `None` for unknown types.
+            #[cfg(test)]
+            fn needs_decision_task_of(event_type: &str) -> Option<bool> {
+                match event_type {
+                    $( stringify!($variant) => Some($decides), )+
+                    _ => None,
                 }
             }
 
@@ -121,64 +191,72 @@ macro_rules! event_types {
                 })
             }
         }
+
+        $(
+            impl From<$attrs> for EventAttributes {
+                fn from(attributes: $attrs) -> Self {
+                    Self::$variant(attributes)
+                }
+            }
+        )+
     };
 }
 
 event_types! {
-    WorkflowExecutionStarted "workflowExecutionStartedEventAttributes" WorkflowExecutionStartedEventAttributes,
-    WorkflowExecutionCancelRequested "workflowExecutionCancelRequestedEventAttributes" WorkflowExecutionCancelRequestedEventAttributes,
-    WorkflowExecutionCompleted "workflowExecutionCompletedEventAttributes" WorkflowExecutionCompletedEventAttributes,
-    CompleteWorkflowExecutionFailed "completeWorkflowExecutionFailedEventAttributes" CompleteWorkflowExecutionFailedEventAttributes,
-    WorkflowExecutionFailed "workflowExecutionFailedEventAttributes" WorkflowExecutionFailedEventAttributes,
-    FailWorkflowExecutionFailed "failWorkflowExecutionFailedEventAttributes" FailWorkflowExecutionFailedEventAttributes,
-    WorkflowExecutionTimedOut "workflowExecutionTimedOutEventAttributes" WorkflowExecutionTimedOutEventAttributes,
-    WorkflowExecutionCanceled "workflowExecutionCanceledEventAttributes" WorkflowExecutionCanceledEventAttributes,
-    CancelWorkflowExecutionFailed "cancelWorkflowExecutionFailedEventAttributes" CancelWorkflowExecutionFailedEventAttributes,
-    WorkflowExecutionContinuedAsNew "workflowExecutionContinuedAsNewEventAttributes" WorkflowExecutionContinuedAsNewEventAttributes,
-    ContinueAsNewWorkflowExecutionFailed "continueAsNewWorkflowExecutionFailedEventAttributes" ContinueAsNewWorkflowExecutionFailedEventAttributes,
-    WorkflowExecutionTerminated "workflowExecutionTerminatedEventAttributes" WorkflowExecutionTerminatedEventAttributes,
-    DecisionTaskScheduled "decisionTaskScheduledEventAttributes" DecisionTaskScheduledEventAttributes,
-    DecisionTaskStarted "decisionTaskStartedEventAttributes" DecisionTaskStartedEventAttributes,
-    DecisionTaskCompleted "decisionTaskCompletedEventAttributes" DecisionTaskCompletedEventAttributes,
-    DecisionTaskTimedOut "decisionTaskTimedOutEventAttributes" DecisionTaskTimedOutEventAttributes,
-    ActivityTaskScheduled "activityTaskScheduledEventAttributes" ActivityTaskScheduledEventAttributes,
-    ScheduleActivityTaskFailed "scheduleActivityTaskFailedEventAttributes" ScheduleActivityTaskFailedEventAttributes,
-    ActivityTaskStarted "activityTaskStartedEventAttributes" ActivityTaskStartedEventAttributes,
-    ActivityTaskCompleted "activityTaskCompletedEventAttributes" ActivityTaskCompletedEventAttributes,
-    ActivityTaskFailed "activityTaskFailedEventAttributes" ActivityTaskFailedEventAttributes,
-    ActivityTaskTimedOut "activityTaskTimedOutEventAttributes" ActivityTaskTimedOutEventAttributes,
-    ActivityTaskCanceled "activityTaskCanceledEventAttributes" ActivityTaskCanceledEventAttributes,
-    ActivityTaskCancelRequested "activityTaskCancelRequestedEventAttributes" ActivityTaskCancelRequestedEventAttributes,
-    RequestCancelActivityTaskFailed "requestCancelActivityTaskFailedEventAttributes" RequestCancelActivityTaskFailedEventAttributes,
-    WorkflowExecutionSignaled "workflowExecutionSignaledEventAttributes" WorkflowExecutionSignaledEventAttributes,
-    MarkerRecorded "markerRecordedEventAttributes" MarkerRecordedEventAttributes,
-    RecordMarkerFailed "recordMarkerFailedEventAttributes" RecordMarkerFailedEventAttributes,
-    TimerStarted "timerStartedEventAttributes" TimerStartedEventAttributes,
-    StartTimerFailed "startTimerFailedEventAttributes" StartTimerFailedEventAttributes,
-    TimerFired "timerFiredEventAttributes" TimerFiredEventAttributes,
-    TimerCanceled "timerCanceledEventAttributes" TimerCanceledEventAttributes,
-    CancelTimerFailed "cancelTimerFailedEventAttributes" CancelTimerFailedEventAttributes,
-    StartChildWorkflowExecutionInitiated "startChildWorkflowExecutionInitiatedEventAttributes" StartChildWorkflowExecutionInitiatedEventAttributes,
-    StartChildWorkflowExecutionFailed "startChildWorkflowExecutionFailedEventAttributes" StartChildWorkflowExecutionFailedEventAttributes,
-    ChildWorkflowExecutionStarted "childWorkflowExecutionStartedEventAttributes" ChildWorkflowExecutionStartedEventAttributes,
-    ChildWorkflowExecutionCompleted "childWorkflowExecutionCompletedEventAttributes" ChildWorkflowExecutionCompletedEventAttributes,
-    ChildWorkflowExecutionFailed "childWorkflowExecutionFailedEventAttributes" ChildWorkflowExecutionFailedEventAttributes,
-    ChildWorkflowExecutionTimedOut "childWorkflowExecutionTimedOutEventAttributes" ChildWorkflowExecutionTimedOutEventAttributes,
-    ChildWorkflowExecutionCanceled "childWorkflowExecutionCanceledEventAttributes" ChildWorkflowExecutionCanceledEventAttributes,
-    ChildWorkflowExecutionTerminated "childWorkflowExecutionTerminatedEventAttributes" ChildWorkflowExecutionTerminatedEventAttributes,
-    SignalExternalWorkflowExecutionInitiated "signalExternalWorkflowExecutionInitiatedEventAttributes" SignalExternalWorkflowExecutionInitiatedEventAttributes,
-    SignalExternalWorkflowExecutionFailed "signalExternalWorkflowExecutionFailedEventAttributes" SignalExternalWorkflowExecutionFailedEventAttributes,
-    ExternalWorkflowExecutionSignaled "externalWorkflowExecutionSignaledEventAttributes" ExternalWorkflowExecutionSignaledEventAttributes,
-    RequestCancelExternalWorkflowExecutionInitiated "requestCancelExternalWorkflowExecutionInitiatedEventAttributes" RequestCancelExternalWorkflowExecutionInitiatedEventAttributes,
-    RequestCancelExternalWorkflowExecutionFailed "requestCancelExternalWorkflowExecutionFailedEventAttributes" RequestCancelExternalWorkflowExecutionFailedEventAttributes,
-    ExternalWorkflowExecutionCancelRequested "externalWorkflowExecutionCancelRequestedEventAttributes" ExternalWorkflowExecutionCancelRequestedEventAttributes,
-    LambdaFunctionScheduled "lambdaFunctionScheduledEventAttributes" LambdaFunctionScheduledEventAttributes,
-    LambdaFunctionStarted "lambdaFunctionStartedEventAttributes" LambdaFunctionStartedEventAttributes,
-    LambdaFunctionCompleted "lambdaFunctionCompletedEventAttributes" LambdaFunctionCompletedEventAttributes,
-    LambdaFunctionFailed "lambdaFunctionFailedEventAttributes" LambdaFunctionFailedEventAttributes,
-    LambdaFunctionTimedOut "lambdaFunctionTimedOutEventAttributes" LambdaFunctionTimedOutEventAttributes,
-    ScheduleLambdaFunctionFailed "scheduleLambdaFunctionFailedEventAttributes" ScheduleLambdaFunctionFailedEventAttributes,
-    StartLambdaFunctionFailed "startLambdaFunctionFailedEventAttributes" StartLambdaFunctionFailedEventAttributes,
+    WorkflowExecutionStarted "workflowExecutionStartedEventAttributes" WorkflowExecutionStartedEventAttributes true,
+    WorkflowExecutionCancelRequested "workflowExecutionCancelRequestedEventAttributes" WorkflowExecutionCancelRequestedEventAttributes true,
+    WorkflowExecutionCompleted "workflowExecutionCompletedEventAttributes" WorkflowExecutionCompletedEventAttributes false,
+    CompleteWorkflowExecutionFailed "completeWorkflowExecutionFailedEventAttributes" CompleteWorkflowExecutionFailedEventAttributes true,
+    WorkflowExecutionFailed "workflowExecutionFailedEventAttributes" WorkflowExecutionFailedEventAttributes false,
+    FailWorkflowExecutionFailed "failWorkflowExecutionFailedEventAttributes" FailWorkflowExecutionFailedEventAttributes true,
+    WorkflowExecutionTimedOut "workflowExecutionTimedOutEventAttributes" WorkflowExecutionTimedOutEventAttributes false,
+    WorkflowExecutionCanceled "workflowExecutionCanceledEventAttributes" WorkflowExecutionCanceledEventAttributes false,
+    CancelWorkflowExecutionFailed "cancelWorkflowExecutionFailedEventAttributes" CancelWorkflowExecutionFailedEventAttributes true,
+    WorkflowExecutionContinuedAsNew "workflowExecutionContinuedAsNewEventAttributes" WorkflowExecutionContinuedAsNewEventAttributes false,
+    ContinueAsNewWorkflowExecutionFailed "continueAsNewWorkflowExecutionFailedEventAttributes" ContinueAsNewWorkflowExecutionFailedEventAttributes true,
+    WorkflowExecutionTerminated "workflowExecutionTerminatedEventAttributes" WorkflowExecutionTerminatedEventAttributes false,
+    DecisionTaskScheduled "decisionTaskScheduledEventAttributes" DecisionTaskScheduledEventAttributes false,
+    DecisionTaskStarted "decisionTaskStartedEventAttributes" DecisionTaskStartedEventAttributes false,
+    DecisionTaskCompleted "decisionTaskCompletedEventAttributes" DecisionTaskCompletedEventAttributes false,
+    DecisionTaskTimedOut "decisionTaskTimedOutEventAttributes" DecisionTaskTimedOutEventAttributes true,
+    ActivityTaskScheduled "activityTaskScheduledEventAttributes" ActivityTaskScheduledEventAttributes false,
+    ScheduleActivityTaskFailed "scheduleActivityTaskFailedEventAttributes" ScheduleActivityTaskFailedEventAttributes true,
+    ActivityTaskStarted "activityTaskStartedEventAttributes" ActivityTaskStartedEventAttributes false,
+    ActivityTaskCompleted "activityTaskCompletedEventAttributes" ActivityTaskCompletedEventAttributes true,
+    ActivityTaskFailed "activityTaskFailedEventAttributes" ActivityTaskFailedEventAttributes true,
+    ActivityTaskTimedOut "activityTaskTimedOutEventAttributes" ActivityTaskTimedOutEventAttributes true,
+    ActivityTaskCanceled "activityTaskCanceledEventAttributes" ActivityTaskCanceledEventAttributes true,
+    ActivityTaskCancelRequested "activityTaskCancelRequestedEventAttributes" ActivityTaskCancelRequestedEventAttributes false,
+    RequestCancelActivityTaskFailed "requestCancelActivityTaskFailedEventAttributes" RequestCancelActivityTaskFailedEventAttributes true,
+    WorkflowExecutionSignaled "workflowExecutionSignaledEventAttributes" WorkflowExecutionSignaledEventAttributes true,
+    MarkerRecorded "markerRecordedEventAttributes" MarkerRecordedEventAttributes false,
+    RecordMarkerFailed "recordMarkerFailedEventAttributes" RecordMarkerFailedEventAttributes true,
+    TimerStarted "timerStartedEventAttributes" TimerStartedEventAttributes false,
+    StartTimerFailed "startTimerFailedEventAttributes" StartTimerFailedEventAttributes true,
+    TimerFired "timerFiredEventAttributes" TimerFiredEventAttributes true,
+    TimerCanceled "timerCanceledEventAttributes" TimerCanceledEventAttributes false,
+    CancelTimerFailed "cancelTimerFailedEventAttributes" CancelTimerFailedEventAttributes true,
+    StartChildWorkflowExecutionInitiated "startChildWorkflowExecutionInitiatedEventAttributes" StartChildWorkflowExecutionInitiatedEventAttributes false,
+    StartChildWorkflowExecutionFailed "startChildWorkflowExecutionFailedEventAttributes" StartChildWorkflowExecutionFailedEventAttributes true,
+    ChildWorkflowExecutionStarted "childWorkflowExecutionStartedEventAttributes" ChildWorkflowExecutionStartedEventAttributes true,
+    ChildWorkflowExecutionCompleted "childWorkflowExecutionCompletedEventAttributes" ChildWorkflowExecutionCompletedEventAttributes true,
+    ChildWorkflowExecutionFailed "childWorkflowExecutionFailedEventAttributes" ChildWorkflowExecutionFailedEventAttributes true,
+    ChildWorkflowExecutionTimedOut "childWorkflowExecutionTimedOutEventAttributes" ChildWorkflowExecutionTimedOutEventAttributes true,
+    ChildWorkflowExecutionCanceled "childWorkflowExecutionCanceledEventAttributes" ChildWorkflowExecutionCanceledEventAttributes true,
+    ChildWorkflowExecutionTerminated "childWorkflowExecutionTerminatedEventAttributes" ChildWorkflowExecutionTerminatedEventAttributes true,
+    SignalExternalWorkflowExecutionInitiated "signalExternalWorkflowExecutionInitiatedEventAttributes" SignalExternalWorkflowExecutionInitiatedEventAttributes false,
+    SignalExternalWorkflowExecutionFailed "signalExternalWorkflowExecutionFailedEventAttributes" SignalExternalWorkflowExecutionFailedEventAttributes true,
+    ExternalWorkflowExecutionSignaled "externalWorkflowExecutionSignaledEventAttributes" ExternalWorkflowExecutionSignaledEventAttributes true,
+    RequestCancelExternalWorkflowExecutionInitiated "requestCancelExternalWorkflowExecutionInitiatedEventAttributes" RequestCancelExternalWorkflowExecutionInitiatedEventAttributes false,
+    RequestCancelExternalWorkflowExecutionFailed "requestCancelExternalWorkflowExecutionFailedEventAttributes" RequestCancelExternalWorkflowExecutionFailedEventAttributes true,
+    ExternalWorkflowExecutionCancelRequested "externalWorkflowExecutionCancelRequestedEventAttributes" ExternalWorkflowExecutionCancelRequestedEventAttributes true,
+    LambdaFunctionScheduled "lambdaFunctionScheduledEventAttributes" LambdaFunctionScheduledEventAttributes false,
+    LambdaFunctionStarted "lambdaFunctionStartedEventAttributes" LambdaFunctionStartedEventAttributes false,
+    LambdaFunctionCompleted "lambdaFunctionCompletedEventAttributes" LambdaFunctionCompletedEventAttributes true,
+    LambdaFunctionFailed "lambdaFunctionFailedEventAttributes" LambdaFunctionFailedEventAttributes true,
+    LambdaFunctionTimedOut "lambdaFunctionTimedOutEventAttributes" LambdaFunctionTimedOutEventAttributes true,
+    ScheduleLambdaFunctionFailed "scheduleLambdaFunctionFailedEventAttributes" ScheduleLambdaFunctionFailedEventAttributes true,
+    StartLambdaFunctionFailed "startLambdaFunctionFailedEventAttributes" StartLambdaFunctionFailedEventAttributes true,
 }
 
 impl Serialize for HistoryEvent {
@@ -289,5 +367,69 @@ fn describe(id: &Option<Value>, event_type: &Option<String>) -> String {
         (Some(id), Some(t)) => format!("eventId {id} ({t})"),
         (None, Some(t)) => format!("{t} event"),
         _ => "event".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The table's decision column says what the spec's §5 rule says: every `…Failed` event
+    /// except `WorkflowExecutionFailed`, and the listed results, timeouts and deliveries.
+    #[test]
+    fn the_decision_column_follows_the_spec_rule() {
+        let listed = [
+            "WorkflowExecutionStarted",
+            "WorkflowExecutionCancelRequested",
+            "DecisionTaskTimedOut",
+            "ActivityTaskCompleted",
+            "ActivityTaskTimedOut",
+            "ActivityTaskCanceled",
+            "WorkflowExecutionSignaled",
+            "TimerFired",
+            "ChildWorkflowExecutionStarted",
+            "ChildWorkflowExecutionCompleted",
+            "ChildWorkflowExecutionTimedOut",
+            "ChildWorkflowExecutionCanceled",
+            "ChildWorkflowExecutionTerminated",
+            "ExternalWorkflowExecutionSignaled",
+            "ExternalWorkflowExecutionCancelRequested",
+            "LambdaFunctionCompleted",
+            "LambdaFunctionTimedOut",
+        ];
+        for event_type in EVENT_TYPES {
+            let rule = (event_type.ends_with("Failed") && event_type != "WorkflowExecutionFailed")
+                || listed.contains(&event_type);
+            assert_eq!(
+                EventAttributes::needs_decision_task_of(event_type),
+                Some(rule),
+                "{event_type}"
+            );
+        }
+        assert_eq!(
+            EventAttributes::needs_decision_task_of("SomethingNew"),
+            None
+        );
+    }
+
+    #[test]
+    fn needs_decision_task_reads_the_variant() {
+        let completed = EventAttributes::from(ActivityTaskCompletedEventAttributes {
+            result: None,
+            scheduled_event_id: 5,
+            started_event_id: 6,
+        });
+        assert!(completed.needs_decision_task());
+        let closed = EventAttributes::from(WorkflowExecutionFailedEventAttributes {
+            reason: None,
+            details: None,
+            decision_task_completed_event_id: 4,
+        });
+        assert!(!closed.needs_decision_task());
+        let unknown = EventAttributes::Unknown {
+            event_type: "SomethingNew".into(),
+            raw: Map::new(),
+        };
+        assert!(!unknown.needs_decision_task());
     }
 }

@@ -1,15 +1,14 @@
 //! Deadlines: execution, decision and activity timeouts and timers fire here, driven by the
 //! server's timer task rather than by any client call (spec §6.10, §6.11).
 
-use serde_json::json;
-use swf_model::{ActivityTaskTimeoutType, CloseStatus};
+use swf_model::*;
 
-use super::Engine;
-use super::closing::Outcome;
+use super::machine::StateMachine;
+use super::shared::Outcome;
 use crate::error::ServiceResult;
 use crate::run::{Deadline, DecisionState};
 
-impl Engine {
+impl StateMachine {
     /// Fires every deadline that is due, each run's in deadline order, in one transaction.
     /// Returns how many runs had something due.
     pub fn fire_due(&mut self) -> ServiceResult<usize> {
@@ -23,9 +22,9 @@ impl Engine {
         if due.is_empty() {
             return Ok(0);
         }
-        self.transact(|engine| {
+        self.transact(|machine| {
             for run_id in &due {
-                engine.fire_run(run_id, now);
+                machine.fire_run(run_id, now);
             }
             Ok(due.len())
         })
@@ -52,8 +51,10 @@ impl Engine {
                 let policy = self.runs[run_id].config.child_policy.clone();
                 self.record(
                     run_id,
-                    "WorkflowExecutionTimedOut",
-                    json!({"timeoutType": "START_TO_CLOSE", "childPolicy": policy}),
+                    WorkflowExecutionTimedOutEventAttributes {
+                        timeout_type: WorkflowExecutionTimeoutType::StartToClose,
+                        child_policy: policy,
+                    },
                 );
                 self.close_run(run_id, CloseStatus::TimedOut, Outcome::TimedOut);
             }
@@ -63,10 +64,18 @@ impl Engine {
                         scheduled_event_id,
                         started_event_id,
                         ..
-                    } => ("START_TO_CLOSE", scheduled_event_id, started_event_id),
+                    } => (
+                        DecisionTaskTimeoutType::StartToClose,
+                        scheduled_event_id,
+                        started_event_id,
+                    ),
                     DecisionState::Scheduled {
                         scheduled_event_id, ..
-                    } => ("SCHEDULE_TO_START", scheduled_event_id, 0),
+                    } => (
+                        DecisionTaskTimeoutType::ScheduleToStart,
+                        scheduled_event_id,
+                        0,
+                    ),
                     DecisionState::None => return,
                 };
                 let run = self.run_mut(run_id);
@@ -75,12 +84,11 @@ impl Engine {
                 run.pending = false;
                 self.record(
                     run_id,
-                    "DecisionTaskTimedOut",
-                    json!({
-                        "timeoutType": timeout_type,
-                        "scheduledEventId": scheduled,
-                        "startedEventId": started,
-                    }),
+                    DecisionTaskTimedOutEventAttributes {
+                        timeout_type,
+                        scheduled_event_id: scheduled,
+                        started_event_id: started,
+                    },
                 );
                 self.schedule_decision(run_id);
                 self.run_mut(run_id).needs_decision = false;
@@ -89,17 +97,21 @@ impl Engine {
                 let Some(activity) = self.run_mut(run_id).activities.remove(&activity_id) else {
                     return;
                 };
-                let mut attributes = json!({
-                    "timeoutType": kind.as_str(),
-                    "scheduledEventId": activity.scheduled_event_id,
-                    "startedEventId": activity.started.as_ref().map_or(0, |s| s.started_event_id),
-                });
-                if let Some(details) = activity.heartbeat_details
-                    && kind != ActivityTaskTimeoutType::ScheduleToStart
-                {
-                    attributes["details"] = json!(details);
-                }
-                self.record(run_id, "ActivityTaskTimedOut", attributes);
+                let details = activity
+                    .heartbeat_details
+                    .filter(|_| kind != ActivityTaskTimeoutType::ScheduleToStart);
+                self.record(
+                    run_id,
+                    ActivityTaskTimedOutEventAttributes {
+                        timeout_type: kind,
+                        scheduled_event_id: activity.scheduled_event_id,
+                        started_event_id: activity
+                            .started
+                            .as_ref()
+                            .map_or(0, |s| s.started_event_id),
+                        details,
+                    },
+                );
             }
             Deadline::Timer(timer_id) => {
                 let Some(timer) = self.run_mut(run_id).timers.remove(&timer_id) else {
@@ -107,8 +119,10 @@ impl Engine {
                 };
                 self.record(
                     run_id,
-                    "TimerFired",
-                    json!({"timerId": timer_id, "startedEventId": timer.started_event_id}),
+                    TimerFiredEventAttributes {
+                        timer_id,
+                        started_event_id: timer.started_event_id,
+                    },
                 );
             }
         }

@@ -219,7 +219,7 @@ async fn a_database_of_a_newer_schema_or_another_program_is_refused() {
         message.contains("not a local-swf one") && message.contains("invoices"),
         "{message}"
     );
-    let conn = local_swf::store::raw_connection(&foreign).unwrap();
+    let conn = rusqlite::Connection::open(&foreign).unwrap();
     let tables: i64 = conn
         .query_row(
             "SELECT count(*) FROM sqlite_master WHERE type='table'",
@@ -233,7 +233,7 @@ async fn a_database_of_a_newer_schema_or_another_program_is_refused() {
 /// Runs SQL on a database file directly (starting a service would create its schema).
 fn rusqlite_open(path: &Path) -> impl Fn(&str) + '_ {
     move |sql: &str| {
-        let conn = local_swf::store::raw_connection(path).unwrap();
+        let conn = rusqlite::Connection::open(path).unwrap();
         conn.execute_batch(sql).unwrap();
     }
 }

@@ -1,81 +1,26 @@
 //! Handing tasks to pollers: taking the first queued task of a list (recording its Started
 //! event), the decision task's history pages, and the long-poll waiting room.
 //!
-//! A poll that finds nothing registers a [`Waiter`] for its list and waits outside the engine
-//! lock. Queuing a task wakes the longest-waiting poller whose connection is still there (a
+//! A poll that finds nothing registers a [`Waiter`] for its list and waits outside the state
+//! machine's lock. Queuing a task wakes the longest-waiting poller whose connection is still there (a
 //! poller whose HTTP request was dropped has dropped its receiver, so the wake-up skips it); the
 //! woken poller then takes a task under the lock like any other poll, so a task goes to exactly
 //! one poller.
 
-use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
-use swf_model::{PollForActivityTaskInput, PollForDecisionTaskInput};
+use swf_model::{
+    ActivityTaskStartedEventAttributes, DecisionTaskStartedEventAttributes,
+    PollForActivityTaskInput, PollForDecisionTaskInput, duration_secs,
+};
 use tokio::sync::oneshot;
 
-use super::{Engine, QueueKey};
+use super::machine::StateMachine;
+use super::shared::{QueueKey, QueueKind, page_size};
 use crate::error::{ServiceError, ServiceResult};
-use crate::run::{ActivityStarted, DecisionState, parse_secs};
+use crate::run::{ActivityStarted, DecisionState};
 use crate::tokens::{TaskToken, page_position, page_token};
-
-/// Most pollers that may wait on one task list at once (spec §6.16).
-const MAX_POLLERS: usize = 1_000;
-
-/// Which of a domain's two kinds of task lists.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum QueueKind {
-    /// Decision task lists.
-    Decision,
-    /// Activity task lists.
-    Activity,
-}
-
-/// Pollers waiting for a task, per list, oldest first.
-#[derive(Default)]
-pub(super) struct Waiters {
-    lists: HashMap<(QueueKind, QueueKey), VecDeque<oneshot::Sender<()>>>,
-}
-
-impl Waiters {
-    /// Wakes the oldest poller of the list that is still waiting.
-    pub(super) fn wake(&mut self, kind: QueueKind, key: &QueueKey) {
-        let Some(list) = self.lists.get_mut(&(kind, key.clone())) else {
-            return;
-        };
-        while let Some(waiter) = list.pop_front() {
-            if waiter.send(()).is_ok() {
-                break;
-            }
-        }
-        if list.is_empty() {
-            self.lists.remove(&(kind, key.clone()));
-        }
-    }
-
-    /// Wakes every waiting poller (the service is stopping).
-    fn wake_all(&mut self) {
-        for (_, list) in self.lists.drain() {
-            for waiter in list {
-                let _ = waiter.send(());
-            }
-        }
-    }
-
-    fn register(&mut self, kind: QueueKind, key: QueueKey) -> ServiceResult<oneshot::Receiver<()>> {
-        let list = self.lists.entry((kind, key)).or_default();
-        list.retain(|waiter| !waiter.is_closed());
-        if list.len() >= MAX_POLLERS {
-            return Err(ServiceError::new(
-                swf_model::FaultKind::LimitExceededFault,
-                format!("More than {MAX_POLLERS} pollers are waiting on this task list"),
-            ));
-        }
-        let (tx, rx) = oneshot::channel();
-        list.push_back(tx);
-        Ok(rx)
-    }
-}
 
 /// A poller's place in the waiting room. If it is woken but dropped before it takes the task
 /// (its client went away), it passes the wake-up on so the task is not stranded.
@@ -83,7 +28,7 @@ pub struct Waiter {
     rx: Option<oneshot::Receiver<()>>,
     kind: QueueKind,
     key: QueueKey,
-    engine: Arc<Mutex<Engine>>,
+    machine: Arc<Mutex<StateMachine>>,
 }
 
 impl Waiter {
@@ -104,9 +49,9 @@ impl Drop for Waiter {
     fn drop(&mut self) {
         if let Some(mut rx) = self.rx.take()
             && rx.try_recv().is_ok()
-            && let Ok(mut engine) = self.engine.lock()
+            && let Ok(mut machine) = self.machine.lock()
         {
-            engine.waiters.wake(self.kind, &self.key);
+            machine.waiters.wake(self.kind, &self.key);
         }
     }
 }
@@ -119,7 +64,7 @@ pub enum Polled {
     Wait(Waiter),
 }
 
-impl Engine {
+impl StateMachine {
     /// Wakes every waiting poller; used when the service stops, so held polls answer at once.
     pub fn release_pollers(&mut self) {
         self.waiters.wake_all();
@@ -133,7 +78,7 @@ impl Engine {
     /// One attempt of PollForDecisionTask: a further history page, a task, or a waiter.
     pub fn poll_decision(
         &mut self,
-        shared: &Arc<Mutex<Engine>>,
+        shared: &Arc<Mutex<StateMachine>>,
         input: &PollForDecisionTaskInput,
     ) -> ServiceResult<Polled> {
         self.require_domain(&input.domain)?;
@@ -142,7 +87,7 @@ impl Engine {
         }
         let key = (input.domain.clone(), input.task_list.name.clone());
         let taken = if self.has_queued(QueueKind::Decision, &key) {
-            self.transact(|engine| engine.take_decision_task(&key, input))?
+            self.transact(|machine| machine.take_decision_task(&key, input))?
         } else {
             None
         };
@@ -155,7 +100,7 @@ impl Engine {
                 rx: Some(self.waiters.register(QueueKind::Decision, key.clone())?),
                 kind: QueueKind::Decision,
                 key,
-                engine: shared.clone(),
+                machine: shared.clone(),
             })),
         }
     }
@@ -173,14 +118,16 @@ impl Engine {
             return Ok(None);
         };
         let run_id = queued.run_id;
-        let mut attributes = json!({"scheduledEventId": queued.scheduled_event_id});
-        if let Some(identity) = &input.identity {
-            attributes["identity"] = json!(identity);
-        }
-        let started = self.record(&run_id, "DecisionTaskStarted", attributes);
+        let started = self.record(
+            &run_id,
+            DecisionTaskStartedEventAttributes {
+                identity: input.identity.clone(),
+                scheduled_event_id: queued.scheduled_event_id,
+            },
+        );
         let now_ms = self.now_ms;
         let run = self.run_mut(&run_id);
-        let timeout = parse_secs(&run.config.task_start_to_close_timeout);
+        let timeout = duration_secs(&run.config.task_start_to_close_timeout);
         run.decision = DecisionState::Started {
             scheduled_event_id: queued.scheduled_event_id,
             started_event_id: started,
@@ -225,7 +172,7 @@ impl Engine {
         let run = match self.runs.get(run_id) {
             Some(run) => run.clone(),
             None => self
-                .store
+                .db
                 .run(&task.domain, run_id)?
                 .ok_or_else(|| ServiceError::unknown("Unknown decision task"))?,
         };
@@ -242,7 +189,7 @@ impl Engine {
             (Some(next), true) => (first, next),
             (None, _) => (first, last),
         };
-        let rows = self.store.events(run_id, from, to, reverse, limit + 1)?;
+        let rows = self.db.events(run_id, from, to, reverse, limit + 1)?;
         let more = rows.len() > limit;
         let page: Vec<Value> = rows
             .iter()
@@ -269,13 +216,13 @@ impl Engine {
     /// One attempt of PollForActivityTask: a task or a waiter.
     pub fn poll_activity(
         &mut self,
-        shared: &Arc<Mutex<Engine>>,
+        shared: &Arc<Mutex<StateMachine>>,
         input: &PollForActivityTaskInput,
     ) -> ServiceResult<Polled> {
         self.require_domain(&input.domain)?;
         let key = (input.domain.clone(), input.task_list.name.clone());
         let taken = if self.has_queued(QueueKind::Activity, &key) {
-            self.transact(|engine| engine.take_activity_task(&key, input))?
+            self.transact(|machine| machine.take_activity_task(&key, input))?
         } else {
             None
         };
@@ -285,7 +232,7 @@ impl Engine {
                 rx: Some(self.waiters.register(QueueKind::Activity, key.clone())?),
                 kind: QueueKind::Activity,
                 key,
-                engine: shared.clone(),
+                machine: shared.clone(),
             })),
         }
     }
@@ -303,11 +250,13 @@ impl Engine {
             return Ok(None);
         };
         let run_id = queued.run_id;
-        let mut attributes = json!({"scheduledEventId": queued.scheduled_event_id});
-        if let Some(identity) = &input.identity {
-            attributes["identity"] = json!(identity);
-        }
-        let started = self.record(&run_id, "ActivityTaskStarted", attributes);
+        let started = self.record(
+            &run_id,
+            ActivityTaskStartedEventAttributes {
+                identity: input.identity.clone(),
+                scheduled_event_id: queued.scheduled_event_id,
+            },
+        );
         let now_ms = self.now_ms;
         let run = self.run_mut(&run_id);
         let (activity_id, activity) = run
@@ -350,16 +299,4 @@ fn poll_args(input: &PollForDecisionTaskInput) -> Value {
         input.reverse_order,
         input.start_at_previous_started_event
     ])
-}
-
-/// `maximumPageSize`: 1..=1000, 0 or absent meaning 1000.
-pub(super) fn page_size(requested: Option<i32>) -> ServiceResult<usize> {
-    match requested {
-        None | Some(0) => Ok(swf_model::MAX_PAGE_SIZE as usize),
-        Some(n) if (1..=swf_model::MAX_PAGE_SIZE).contains(&n) => Ok(n as usize),
-        Some(n) => Err(ServiceError::invalid_member(
-            "maximumPageSize",
-            &format!("Member must have value between 0 and 1000, got {n}"),
-        )),
-    }
 }

@@ -1,113 +1,16 @@
-//! Starting runs (the API, child workflows and continue-as-new share [`Engine::create_run`]) and
+//! Starting runs (the API, child workflows and continue-as-new share [`StateMachine::create_run`]) and
 //! the external controls: signal, cancel request, terminate (spec §3.3, §6.9, §6.12).
 
 use serde_json::{Value, json};
 use swf_model::*;
 
-use super::closing::Termination;
-use super::{Engine, describe_execution, new_run_id};
+use super::machine::StateMachine;
+use super::settings::{StartSettings, resolve_settings};
+use super::shared::{NewRun, Termination, describe_execution};
 use crate::error::{ServiceError, ServiceResult};
-use crate::run::{DecisionState, ParentLink, Run, RunConfig};
-use crate::store::TypeRow;
+use crate::run::{DecisionState, Run};
 
-/// The explicit settings of a start (API, child or continue-as-new); missing ones come from the
-/// type's defaults.
-#[derive(Debug, Clone, Default)]
-pub(super) struct StartSettings {
-    pub task_list: Option<TaskList>,
-    pub task_priority: Option<String>,
-    pub execution_start_to_close_timeout: Option<String>,
-    pub task_start_to_close_timeout: Option<String>,
-    pub child_policy: Option<ChildPolicy>,
-    pub lambda_role: Option<String>,
-}
-
-/// Which setting could not be resolved.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(super) enum Undefined {
-    ExecutionStartToCloseTimeout,
-    TaskList,
-    TaskStartToCloseTimeout,
-    ChildPolicy,
-}
-
-impl Undefined {
-    /// The `DEFAULT_…_UNDEFINED` decision failure cause.
-    pub(super) fn cause(self) -> &'static str {
-        match self {
-            Self::ExecutionStartToCloseTimeout => {
-                "DEFAULT_EXECUTION_START_TO_CLOSE_TIMEOUT_UNDEFINED"
-            }
-            Self::TaskList => "DEFAULT_TASK_LIST_UNDEFINED",
-            Self::TaskStartToCloseTimeout => "DEFAULT_TASK_START_TO_CLOSE_TIMEOUT_UNDEFINED",
-            Self::ChildPolicy => "DEFAULT_CHILD_POLICY_UNDEFINED",
-        }
-    }
-
-    fn member(self) -> &'static str {
-        match self {
-            Self::ExecutionStartToCloseTimeout => "executionStartToCloseTimeout",
-            Self::TaskList => "taskList",
-            Self::TaskStartToCloseTimeout => "taskStartToCloseTimeout",
-            Self::ChildPolicy => "childPolicy",
-        }
-    }
-}
-
-/// A new run to create.
-pub(super) struct NewRun {
-    pub domain: String,
-    pub workflow_id: String,
-    pub workflow_type: WorkflowType,
-    pub config: RunConfig,
-    pub tags: Vec<String>,
-    pub input: Option<String>,
-    pub parent: Option<ParentLink>,
-    pub continued_from: Option<String>,
-}
-
-/// Resolves a run's settings from `settings` and the type's defaults, in SWF's check order.
-pub(super) fn resolve_settings(
-    t: &TypeRow,
-    settings: StartSettings,
-) -> Result<RunConfig, Undefined> {
-    let default = |key: &str| t.config.get(key).and_then(Value::as_str).map(str::to_owned);
-    let execution_start_to_close_timeout = settings
-        .execution_start_to_close_timeout
-        .or_else(|| default("defaultExecutionStartToCloseTimeout"))
-        .ok_or(Undefined::ExecutionStartToCloseTimeout)?;
-    let task_list = settings
-        .task_list
-        .or_else(|| {
-            t.config
-                .get("defaultTaskList")
-                .and_then(|v| serde_json::from_value(v.clone()).ok())
-        })
-        .ok_or(Undefined::TaskList)?;
-    let task_start_to_close_timeout = settings
-        .task_start_to_close_timeout
-        .or_else(|| default("defaultTaskStartToCloseTimeout"))
-        .ok_or(Undefined::TaskStartToCloseTimeout)?;
-    let child_policy = settings
-        .child_policy
-        .or_else(|| default("defaultChildPolicy").map(|p| ChildPolicy::from(p.as_str())))
-        .ok_or(Undefined::ChildPolicy)?;
-    Ok(RunConfig {
-        task_list,
-        task_priority: settings
-            .task_priority
-            .or_else(|| default("defaultTaskPriority"))
-            .unwrap_or_else(|| "0".into()),
-        task_start_to_close_timeout,
-        execution_start_to_close_timeout,
-        child_policy,
-        lambda_role: settings
-            .lambda_role
-            .or_else(|| default("defaultLambdaRole")),
-    })
-}
-
-impl Engine {
+impl StateMachine {
     /// StartWorkflowExecution.
     pub fn start_workflow(&mut self, input: StartWorkflowExecutionInput) -> ServiceResult<Value> {
         let domain = self.require_domain(&input.domain)?;
@@ -208,31 +111,25 @@ impl Engine {
             latest_activity_ts: None,
         };
         self.insert_run(run);
-        let mut attributes = json!({
-            "childPolicy": new.config.child_policy,
-            "executionStartToCloseTimeout": new.config.execution_start_to_close_timeout,
-            "taskStartToCloseTimeout": new.config.task_start_to_close_timeout,
-            "taskList": new.config.task_list,
-            "taskPriority": new.config.task_priority,
-            "workflowType": new.workflow_type,
-            "parentInitiatedEventId": new.parent.as_ref().map_or(0, |p| p.initiated_event_id),
-        });
-        if let Some(input) = new.input {
-            attributes["input"] = json!(input);
-        }
-        if !new.tags.is_empty() {
-            attributes["tagList"] = json!(new.tags);
-        }
-        if let Some(parent) = &new.parent {
-            attributes["parentWorkflowExecution"] = json!(parent.execution);
-        }
-        if let Some(previous) = new.continued_from {
-            attributes["continuedExecutionRunId"] = json!(previous);
-        }
-        if let Some(role) = &new.config.lambda_role {
-            attributes["lambdaRole"] = json!(role);
-        }
-        self.record(&run_id, "WorkflowExecutionStarted", attributes);
+        self.record(
+            &run_id,
+            WorkflowExecutionStartedEventAttributes {
+                input: new.input,
+                execution_start_to_close_timeout: Some(new.config.execution_start_to_close_timeout),
+                task_start_to_close_timeout: Some(new.config.task_start_to_close_timeout),
+                child_policy: new.config.child_policy,
+                task_list: new.config.task_list,
+                task_priority: Some(new.config.task_priority),
+                workflow_type: new.workflow_type,
+                tag_list: Some(new.tags).filter(|tags| !tags.is_empty()),
+                continued_execution_run_id: new.continued_from,
+                parent_initiated_event_id: Some(
+                    new.parent.as_ref().map_or(0, |p| p.initiated_event_id),
+                ),
+                parent_workflow_execution: new.parent.map(|p| p.execution),
+                lambda_role: new.config.lambda_role,
+            },
+        );
         run_id
     }
 
@@ -259,11 +156,15 @@ impl Engine {
     pub fn signal_workflow(&mut self, input: SignalWorkflowExecutionInput) -> ServiceResult<()> {
         let run_id =
             self.addressed_run(&input.domain, &input.workflow_id, input.run_id.as_deref())?;
-        let mut attributes = json!({"signalName": input.signal_name});
-        if let Some(payload) = input.input {
-            attributes["input"] = json!(payload);
-        }
-        self.record(&run_id, "WorkflowExecutionSignaled", attributes);
+        self.record(
+            &run_id,
+            WorkflowExecutionSignaledEventAttributes {
+                signal_name: input.signal_name,
+                input: input.input,
+                external_workflow_execution: None,
+                external_initiated_event_id: None,
+            },
+        );
         Ok(())
     }
 
@@ -274,13 +175,24 @@ impl Engine {
     ) -> ServiceResult<()> {
         let run_id =
             self.addressed_run(&input.domain, &input.workflow_id, input.run_id.as_deref())?;
-        self.record_cancel_requested(&run_id, json!({}));
+        self.record_cancel_requested(
+            &run_id,
+            WorkflowExecutionCancelRequestedEventAttributes {
+                external_workflow_execution: None,
+                external_initiated_event_id: None,
+                cause: None,
+            },
+        );
         Ok(())
     }
 
     /// Records WorkflowExecutionCancelRequested with `attributes` and flags the run.
-    pub(super) fn record_cancel_requested(&mut self, run_id: &str, attributes: Value) {
-        self.record(run_id, "WorkflowExecutionCancelRequested", attributes);
+    pub(super) fn record_cancel_requested(
+        &mut self,
+        run_id: &str,
+        attributes: WorkflowExecutionCancelRequestedEventAttributes,
+    ) {
+        self.record(run_id, attributes);
         self.run_mut(run_id).cancel_requested = true;
     }
 
@@ -297,9 +209,15 @@ impl Engine {
                 reason: input.reason,
                 details: input.details,
                 child_policy: input.child_policy,
-                cause: "OPERATOR_INITIATED",
+                cause: WorkflowExecutionTerminatedCause::OperatorInitiated,
             },
         );
         Ok(())
     }
+}
+
+/// A fresh opaque run id (32 hex characters).
+fn new_run_id() -> String {
+    let bytes: [u8; 16] = rand::random();
+    hex::encode(bytes)
 }

@@ -4,9 +4,9 @@
 use serde_json::{Value, json};
 use swf_model::{DecisionTask, EventAttributes, HistoryEvent, PollForDecisionTaskResponse};
 
-const HELLO_HISTORY: &str = include_str!("data/hello_history.json");
-const HELLO_TASK_AFTER_3: &str = include_str!("data/hello_task_after_3.json");
-const HELLO_TASK_AFTER_9: &str = include_str!("data/hello_task_after_9.json");
+const HELLO_HISTORY: &str = include_str!("../data/hello_history.json");
+const HELLO_TASK_AFTER_3: &str = include_str!("../data/hello_task_after_3.json");
+const HELLO_TASK_AFTER_9: &str = include_str!("../data/hello_task_after_9.json");
 
 #[test]
 fn seed_history_round_trips_unchanged() {

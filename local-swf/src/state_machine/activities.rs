@@ -2,12 +2,17 @@
 //! (spec §3.5, §6.8).
 
 use serde_json::{Value, json};
+use swf_model::{
+    ActivityTaskCanceledEventAttributes, ActivityTaskCompletedEventAttributes,
+    ActivityTaskFailedEventAttributes, EventAttributes,
+};
 
-use super::Engine;
+use super::machine::StateMachine;
+use super::shared::ActivityOutcome;
 use crate::error::{ServiceError, ServiceResult};
 use crate::tokens::TaskToken;
 
-impl Engine {
+impl StateMachine {
     /// Resolves an activity task token to (run id, activity id), or UnknownResourceFault when
     /// the attempt it names is no longer open.
     fn started_activity(&self, token: &str) -> ServiceResult<(String, String)> {
@@ -53,27 +58,40 @@ impl Engine {
         Ok(json!({"cancelRequested": activity.latest_cancel_requested_event_id > 0}))
     }
 
-    /// RespondActivityTaskCompleted / Failed / Canceled: closes the task with `event_type`.
-    pub fn respond_activity(
-        &mut self,
-        token: &str,
-        event_type: &str,
-        mut attributes: Value,
-    ) -> ServiceResult<()> {
+    /// RespondActivityTaskCompleted / Failed / Canceled: closes the task as `outcome` says.
+    pub fn respond_activity(&mut self, token: &str, outcome: ActivityOutcome) -> ServiceResult<()> {
         let (run_id, activity_id) = self.started_activity(token)?;
         let activity = self
             .run_mut(&run_id)
             .activities
             .remove(&activity_id)
             .expect("resolved above");
-        attributes["scheduledEventId"] = json!(activity.scheduled_event_id);
-        attributes["startedEventId"] =
-            json!(activity.started.as_ref().map_or(0, |s| s.started_event_id));
-        if event_type == "ActivityTaskCanceled" && activity.latest_cancel_requested_event_id > 0 {
-            attributes["latestCancelRequestedEventId"] =
-                json!(activity.latest_cancel_requested_event_id);
-        }
-        self.record(&run_id, event_type, attributes);
+        let scheduled_event_id = activity.scheduled_event_id;
+        let started_event_id = activity.started.as_ref().map_or(0, |s| s.started_event_id);
+        let attributes: EventAttributes = match outcome {
+            ActivityOutcome::Completed { result } => ActivityTaskCompletedEventAttributes {
+                result,
+                scheduled_event_id,
+                started_event_id,
+            }
+            .into(),
+            ActivityOutcome::Failed { reason, details } => ActivityTaskFailedEventAttributes {
+                reason,
+                details,
+                scheduled_event_id,
+                started_event_id,
+            }
+            .into(),
+            ActivityOutcome::Canceled { details } => ActivityTaskCanceledEventAttributes {
+                details,
+                scheduled_event_id,
+                started_event_id,
+                latest_cancel_requested_event_id: Some(activity.latest_cancel_requested_event_id)
+                    .filter(|id| *id > 0),
+            }
+            .into(),
+        };
+        self.record(&run_id, attributes);
         Ok(())
     }
 }

@@ -1,42 +1,25 @@
-//! The service's state machine: every SWF action as a method on [`Engine`], run under one lock.
-//!
-//! Data flow of a call: the HTTP layer parses and validates the request, locks the engine and
-//! calls [`Engine::transact`] with the action. The action reads what it needs (domains and types
-//! from SQLite, open runs from memory), mutates open runs in memory and records history events.
-//! When it returns, the transaction ends every touched run's transition (scheduling the decision
-//! task that new events call for, starting children, delivering signals), writes the events and
-//! the touched runs to SQLite and commits, and only then re-indexes the task queues and
-//! deadlines and wakes the pollers. If anything fails, the SQLite transaction is rolled back and
-//! the in-memory runs are restored from the undo log, so memory and disk never disagree.
-//!
-//! Open runs live in memory (rebuilt from SQLite at start); closed runs, domains, types and
-//! histories are read from SQLite.
-
-mod activities;
-mod closing;
-mod decisions;
-mod dispatch;
-mod executions;
-mod registry;
-mod timeouts;
-mod visibility;
+//! The [`StateMachine`] itself: its fields, the transaction that every call runs in, and the
+//! bookkeeping every action shares (recording events, scheduling decision tasks, re-indexing
+//! task queues and deadlines). The actions are `impl StateMachine` blocks in the sibling
+//! modules; this module imports none of them.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use serde_json::{Value, json};
-use swf_model::WorkflowExecution;
+use swf_model::{
+    DecisionTaskScheduledEventAttributes, EventAttributes, HistoryEvent, WorkflowExecution,
+    WorkflowExecutionTerminatedCause,
+};
 
+use super::shared::{Deferred, QueueKey, QueueKind, Queued, Termination};
+use super::waiters::Waiters;
+use crate::database::{Database, DomainRow, TypeRow};
 use crate::error::{ServiceError, ServiceResult};
 use crate::run::{DecisionState, Run};
-use crate::store::{Store, TypeRow};
 
-pub use dispatch::{Polled, QueueKind, Waiter};
-pub use visibility::VisibilityFilters;
-
-/// Settings of the engine that callers can change.
+/// Settings of the state machine that callers can change.
 #[derive(Debug, Clone)]
-pub struct EngineConfig {
+pub struct StateMachineConfig {
     /// Region used in ARNs.
     pub region: String,
     /// Account id used in ARNs.
@@ -45,50 +28,40 @@ pub struct EngineConfig {
     pub lenient_heartbeat_timeout: bool,
 }
 
-/// A queued task, ordered as it is handed out: higher priority first, then oldest.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-struct Queued {
-    neg_priority: i64,
-    at_ms: i64,
-    run_id: String,
-    scheduled_event_id: i64,
-}
-
-/// `(domain, task list name)`.
-type QueueKey = (String, String);
-
 /// What one transaction changed, to commit or undo.
 #[derive(Default)]
-struct TxLog {
+pub(super) struct TxLog {
     /// Touched runs, with their state before the transaction (`None` for runs it created).
-    touched: BTreeMap<String, Option<Run>>,
+    pub(super) touched: BTreeMap<String, Option<Run>>,
     /// New events: (run id, event id, wire JSON).
-    events: Vec<(String, i64, String)>,
+    pub(super) events: Vec<(String, i64, String)>,
     /// Cross-run effects to run once the current decisions are applied.
-    deferred: Vec<closing::Deferred>,
+    pub(super) deferred: Vec<Deferred>,
 }
 
-/// The state machine; see the module docs.
-pub struct Engine {
-    store: Store,
-    config: EngineConfig,
-    runs: HashMap<String, Run>,
-    open_by_workflow: HashMap<(String, String), String>,
-    queues: HashMap<(QueueKind, QueueKey), BTreeSet<Queued>>,
-    queued_of_run: HashMap<String, Vec<(QueueKind, QueueKey, Queued)>>,
-    deadlines: BTreeSet<(i64, String)>,
-    deadline_of_run: HashMap<String, i64>,
-    waiters: dispatch::Waiters,
-    log: TxLog,
-    now_ms: i64,
-    last_ms: i64,
+/// The state machine of the service; see the [module docs](super).
+pub struct StateMachine {
+    pub(super) db: Database,
+    pub(super) config: StateMachineConfig,
+    pub(super) runs: HashMap<String, Run>,
+    pub(super) open_by_workflow: HashMap<(String, String), String>,
+    pub(super) queues: HashMap<(QueueKind, QueueKey), BTreeSet<Queued>>,
+    pub(super) queued_of_run: HashMap<String, Vec<(QueueKind, QueueKey, Queued)>>,
+    pub(super) deadlines: BTreeSet<(i64, String)>,
+    pub(super) deadline_of_run: HashMap<String, i64>,
+    pub(super) waiters: Waiters,
+    pub(super) log: TxLog,
+    pub(super) now_ms: i64,
+    pub(super) last_ms: i64,
+    /// Where time comes from, epoch ms: the system clock, or a test's.
+    pub(super) clock: Box<dyn Fn() -> i64 + Send>,
 }
 
-impl Engine {
-    /// Builds the engine over `store`, loading every open run.
-    pub fn new(store: Store, config: EngineConfig) -> rusqlite::Result<Engine> {
-        let mut engine = Engine {
-            store,
+impl StateMachine {
+    /// Builds the state machine over `db`, loading every open run.
+    pub fn new(db: Database, config: StateMachineConfig) -> rusqlite::Result<StateMachine> {
+        let mut machine = StateMachine {
+            db,
             config,
             runs: HashMap::new(),
             open_by_workflow: HashMap::new(),
@@ -96,18 +69,19 @@ impl Engine {
             queued_of_run: HashMap::new(),
             deadlines: BTreeSet::new(),
             deadline_of_run: HashMap::new(),
-            waiters: dispatch::Waiters::default(),
+            waiters: Waiters::default(),
             log: TxLog::default(),
             now_ms: 0,
             last_ms: 0,
+            clock: Box::new(system_clock_ms),
         };
-        for run in engine.store.open_runs()? {
+        for run in machine.db.open_runs()? {
             let id = run.execution.run_id.clone();
-            engine.runs.insert(id.clone(), run);
-            engine.reindex(&id);
+            machine.runs.insert(id.clone(), run);
+            machine.reindex(&id);
         }
-        engine.rebuild_open_index();
-        Ok(engine)
+        machine.rebuild_open_index();
+        Ok(machine)
     }
 
     /// Number of open runs (for the startup log).
@@ -118,18 +92,18 @@ impl Engine {
     /// Runs `action` as one transaction; see the module docs.
     pub fn transact<T>(
         &mut self,
-        action: impl FnOnce(&mut Engine) -> ServiceResult<T>,
+        action: impl FnOnce(&mut StateMachine) -> ServiceResult<T>,
     ) -> ServiceResult<T> {
         self.now_ms = self.clock_ms();
         self.log = TxLog::default();
-        self.store.begin()?;
+        self.db.begin()?;
         // A bug that panics mid-transaction must not leave half-applied state behind: the
         // panic is caught here and undone like any other failure.
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             action(self).and_then(|value| {
                 self.finish_transitions()?;
                 self.flush()?;
-                self.store.commit()?;
+                self.db.commit()?;
                 Ok(value)
             })
         }))
@@ -148,7 +122,7 @@ impl Engine {
                 Ok(value)
             }
             Err(e) => {
-                self.store.rollback();
+                self.db.rollback();
                 self.undo();
                 Err(e)
             }
@@ -156,45 +130,53 @@ impl Engine {
     }
 
     /// Milliseconds since the epoch, never going backwards.
-    fn clock_ms(&mut self) -> i64 {
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_millis() as i64)
-            .unwrap_or(0);
+    pub(super) fn clock_ms(&mut self) -> i64 {
+        let now = (self.clock)();
         self.last_ms = self.last_ms.max(now);
         self.last_ms
     }
 
+    /// Replaces the clock (tests drive timeouts with their own).
+    #[cfg(test)]
+    pub(super) fn set_clock(&mut self, clock: impl Fn() -> i64 + Send + 'static) {
+        self.clock = Box::new(clock);
+    }
+
     /// The transaction's time, epoch seconds (millisecond precision, like SWF).
-    fn now_secs(&self) -> f64 {
+    pub(super) fn now_secs(&self) -> f64 {
         self.now_ms as f64 / 1000.0
     }
 
     /// The domain `name`, or UnknownResourceFault.
-    fn require_domain(&self, name: &str) -> ServiceResult<crate::store::DomainRow> {
-        self.store
+    pub(super) fn require_domain(&self, name: &str) -> ServiceResult<DomainRow> {
+        self.db
             .domain(name)?
             .ok_or_else(|| ServiceError::unknown(format!("Unknown domain: {name}")))
     }
 
     /// A registered type, or `None`.
-    fn find_type(
+    pub(super) fn find_type(
         &self,
         domain: &str,
         kind: &'static str,
         name: &str,
         version: &str,
     ) -> ServiceResult<Option<TypeRow>> {
-        Ok(self.store.type_row(domain, kind, name, version)?)
+        Ok(self.db.type_row(domain, kind, name, version)?)
     }
 
     /// An open run, for reading.
-    fn open_run(&self, run_id: &str) -> Option<&Run> {
+    pub(super) fn open_run(&self, run_id: &str) -> Option<&Run> {
         self.runs.get(run_id)
     }
 
     /// The open run of `workflow_id` (or exactly `run_id` if given and open).
-    fn find_open(&self, domain: &str, workflow_id: &str, run_id: Option<&str>) -> Option<String> {
+    pub(super) fn find_open(
+        &self,
+        domain: &str,
+        workflow_id: &str,
+        run_id: Option<&str>,
+    ) -> Option<String> {
         let current = self
             .open_by_workflow
             .get(&(domain.to_owned(), workflow_id.to_owned()))?;
@@ -205,7 +187,7 @@ impl Engine {
     }
 
     /// An open run, for changing; records it in the undo log first.
-    fn run_mut(&mut self, run_id: &str) -> &mut Run {
+    pub(super) fn run_mut(&mut self, run_id: &str) -> &mut Run {
         if !self.log.touched.contains_key(run_id) {
             let before = self.runs.get(run_id).cloned();
             self.log.touched.insert(run_id.to_owned(), before);
@@ -216,7 +198,7 @@ impl Engine {
     }
 
     /// Adds a new run to memory.
-    fn insert_run(&mut self, run: Run) {
+    pub(super) fn insert_run(&mut self, run: Run) {
         let id = run.execution.run_id.clone();
         self.open_by_workflow.insert(
             (run.domain.clone(), run.execution.workflow_id.clone()),
@@ -227,14 +209,15 @@ impl Engine {
     }
 
     /// Appends an event to a run's history and returns its id. An event that calls for a
-    /// decision marks the run so the transaction ends by scheduling a decision task (or, while
-    /// one is started, so its completion does).
-    fn record(&mut self, run_id: &str, event_type: &str, attributes: Value) -> i64 {
+    /// decision task ([`EventAttributes::needs_decision_task`]) marks the run so the transaction
+    /// ends by scheduling one (or, while one is started, so its completion does).
+    pub(super) fn record(&mut self, run_id: &str, attributes: impl Into<EventAttributes>) -> i64 {
+        let attributes = attributes.into();
         let now_ms = self.now_ms;
         let run = self.run_mut(run_id);
         let id = run.next_event_id;
         run.next_event_id += 1;
-        if needs_decision(event_type) {
+        if attributes.needs_decision_task() {
             run.last_decision_event_id = id;
             match run.decision {
                 DecisionState::None => run.needs_decision = true,
@@ -242,16 +225,12 @@ impl Engine {
                 DecisionState::Scheduled { .. } => {}
             }
         }
-        let mut event = serde_json::Map::new();
-        event.insert("eventId".into(), json!(id));
-        event.insert("eventTimestamp".into(), json!(now_ms as f64 / 1000.0));
-        event.insert("eventType".into(), json!(event_type));
-        event.insert(attributes_key(event_type), attributes);
-        let json = Value::Object(event).to_string();
-        debug_assert!(
-            serde_json::from_str::<swf_model::HistoryEvent>(&json).is_ok(),
-            "recorded event does not parse: {json}"
-        );
+        let event = HistoryEvent {
+            event_id: id,
+            event_timestamp: now_ms as f64 / 1000.0,
+            attributes,
+        };
+        let json = serde_json::to_string(&event).expect("history events serialize");
         self.log.events.push((run_id.to_owned(), id, json));
         id
     }
@@ -260,7 +239,7 @@ impl Engine {
     /// the decision tasks that new events call for, and enforces the history size limit. Each
     /// of these may touch further runs (a parent hears of its child's close), so it repeats
     /// until nothing is left to do.
-    fn finish_transitions(&mut self) -> ServiceResult<()> {
+    pub(super) fn finish_transitions(&mut self) -> ServiceResult<()> {
         let limit = swf_model::MAX_HISTORY_EVENTS as i64;
         loop {
             for effect in std::mem::take(&mut self.log.deferred) {
@@ -284,11 +263,11 @@ impl Engine {
                 if self.runs[&run_id].next_event_id >= limit {
                     self.terminate(
                         &run_id,
-                        closing::Termination {
+                        Termination {
                             reason: Some("the history reached the 25,000-event limit".into()),
                             details: None,
                             child_policy: None,
-                            cause: "EVENT_LIMIT_EXCEEDED",
+                            cause: WorkflowExecutionTerminatedCause::EventLimitExceeded,
                         },
                     );
                     continue;
@@ -302,7 +281,7 @@ impl Engine {
     }
 
     /// Records DecisionTaskScheduled and queues the task.
-    fn schedule_decision(&mut self, run_id: &str) {
+    pub(super) fn schedule_decision(&mut self, run_id: &str) {
         let now_ms = self.now_ms;
         let run = &self.runs[run_id];
         let (task_list, start_limit) = match &run.temporary_task_list {
@@ -310,15 +289,13 @@ impl Engine {
             None => (run.config.task_list.clone(), None),
         };
         let priority = run.config.task_priority.clone();
-        let mut attributes = json!({
-            "taskList": task_list,
-            "taskPriority": priority,
-            "startToCloseTimeout": run.config.task_start_to_close_timeout,
-        });
-        if let Some(secs) = start_limit {
-            attributes["scheduleToStartTimeout"] = json!(secs.to_string());
-        }
-        let id = self.record(run_id, "DecisionTaskScheduled", attributes);
+        let attributes = DecisionTaskScheduledEventAttributes {
+            task_list: task_list.clone(),
+            task_priority: Some(priority.clone()),
+            start_to_close_timeout: Some(run.config.task_start_to_close_timeout.clone()),
+            schedule_to_start_timeout: start_limit.map(|secs| secs.to_string()),
+        };
+        let id = self.record(run_id, attributes);
         self.run_mut(run_id).decision = DecisionState::Scheduled {
             scheduled_event_id: id,
             task_list,
@@ -329,13 +306,13 @@ impl Engine {
     }
 
     /// Writes the transaction's events and touched runs.
-    fn flush(&mut self) -> ServiceResult<()> {
+    pub(super) fn flush(&mut self) -> ServiceResult<()> {
         for (run_id, event_id, json) in &self.log.events {
-            self.store.put_event(run_id, *event_id, json)?;
+            self.db.put_event(run_id, *event_id, json)?;
         }
         for run_id in self.log.touched.keys() {
             if let Some(run) = self.runs.get(run_id) {
-                self.store.put_run(run)?;
+                self.db.put_run(run)?;
             }
         }
         Ok(())
@@ -343,7 +320,7 @@ impl Engine {
 
     /// After a commit: drops closed runs from memory, re-indexes queues and deadlines, wakes
     /// pollers of lists that got tasks.
-    fn after_commit(&mut self) {
+    pub(super) fn after_commit(&mut self) {
         let touched: Vec<String> = std::mem::take(&mut self.log.touched).into_keys().collect();
         self.log.events.clear();
         for run_id in touched {
@@ -359,7 +336,7 @@ impl Engine {
     }
 
     /// Restores the runs a failed transaction touched.
-    fn undo(&mut self) {
+    pub(super) fn undo(&mut self) {
         for (run_id, before) in std::mem::take(&mut self.log.touched) {
             match before {
                 Some(run) => {
@@ -374,7 +351,7 @@ impl Engine {
         self.rebuild_open_index();
     }
 
-    fn rebuild_open_index(&mut self) {
+    pub(super) fn rebuild_open_index(&mut self) {
         self.open_by_workflow = self
             .runs
             .values()
@@ -389,7 +366,7 @@ impl Engine {
     }
 
     /// Brings the queue entries and the deadline of one run in line with its state.
-    fn reindex(&mut self, run_id: &str) {
+    pub(super) fn reindex(&mut self, run_id: &str) {
         let before = self.queued_of_run.remove(run_id).unwrap_or_default();
         for (kind, key, queued) in before.iter().cloned() {
             if let Some(set) = self.queues.get_mut(&(kind, key.clone())) {
@@ -460,65 +437,23 @@ impl Engine {
     }
 
     /// The domain ARN.
-    fn domain_arn(&self, domain: &str) -> String {
+    pub(super) fn domain_arn(&self, domain: &str) -> String {
         format!(
             "arn:aws:swf:{}:{}:/domain/{domain}",
             self.config.region, self.config.account_id
         )
     }
 
-    /// A run's `{workflowId, runId}` as JSON.
-    fn execution_json(&self, run_id: &str) -> Value {
-        json!(self.runs[run_id].execution)
+    /// A run's `{workflowId, runId}`.
+    pub(super) fn execution_of(&self, run_id: &str) -> WorkflowExecution {
+        self.runs[run_id].execution.clone()
     }
 }
 
-/// lowerFirst(eventType) + "EventAttributes".
-fn attributes_key(event_type: &str) -> String {
-    let mut chars = event_type.chars();
-    let first = chars
-        .next()
-        .map(|c| c.to_ascii_lowercase())
-        .unwrap_or_default();
-    format!("{first}{}EventAttributes", chars.as_str())
-}
-
-/// Whether recording `event_type` calls for a decision task (the "Y" column of spec §5): every
-/// `…Failed` event except the run's own close, and the results, timeouts and deliveries below.
-fn needs_decision(event_type: &str) -> bool {
-    (event_type.ends_with("Failed") && event_type != "WorkflowExecutionFailed")
-        || matches!(
-            event_type,
-            "WorkflowExecutionStarted"
-                | "WorkflowExecutionCancelRequested"
-                | "DecisionTaskTimedOut"
-                | "ActivityTaskCompleted"
-                | "ActivityTaskTimedOut"
-                | "ActivityTaskCanceled"
-                | "WorkflowExecutionSignaled"
-                | "TimerFired"
-                | "ChildWorkflowExecutionStarted"
-                | "ChildWorkflowExecutionCompleted"
-                | "ChildWorkflowExecutionTimedOut"
-                | "ChildWorkflowExecutionCanceled"
-                | "ChildWorkflowExecutionTerminated"
-                | "ExternalWorkflowExecutionSignaled"
-                | "ExternalWorkflowExecutionCancelRequested"
-                | "LambdaFunctionCompleted"
-                | "LambdaFunctionTimedOut"
-        )
-}
-
-/// A fresh opaque run id (32 hex characters).
-fn new_run_id() -> String {
-    let bytes: [u8; 16] = rand::random();
-    hex::encode(bytes)
-}
-
-/// Formats a workflow execution for messages.
-fn describe_execution(execution: &WorkflowExecution) -> String {
-    format!(
-        "WorkflowExecution=[workflowId={}, runId={}]",
-        execution.workflow_id, execution.run_id
-    )
+/// The system clock, epoch ms.
+fn system_clock_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
 }

@@ -1,5 +1,5 @@
 //! The SQLite file behind the service: schema, version check, and the reads and writes the
-//! engine needs. Every request's changes are written in one transaction that commits before the
+//! state machine needs. Every request's changes are written in one transaction that commits before the
 //! response is sent (WAL journal; `synchronous=FULL` by default, so a commit survives power loss,
 //! not just a killed process).
 //!
@@ -19,7 +19,8 @@ pub const SCHEMA_VERSION: i64 = 1;
 
 /// Why the database could not be opened.
 #[derive(Debug, thiserror::Error)]
-pub enum StoreError {
+#[non_exhaustive]
+pub enum DatabaseError {
     /// SQLite failed.
     #[error("{path}: {source}")]
     Sqlite {
@@ -51,7 +52,10 @@ pub enum StoreError {
     },
 }
 
-/// How hard a commit waits for the disk.
+/// How hard a commit waits for the disk ([`LocalSwfConfig::durability`]; the default is
+/// [`Durability::Full`]).
+///
+/// [`LocalSwfConfig::durability`]: crate::LocalSwfConfig::durability
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Durability {
     /// `synchronous=FULL`: a commit survives power loss.
@@ -99,15 +103,15 @@ pub struct TypeRow {
 }
 
 /// The SQLite connection.
-pub struct Store {
+pub struct Database {
     conn: Connection,
 }
 
-impl Store {
+impl Database {
     /// Opens (creating if needed) the database at `path`, refusing foreign or newer files.
-    pub fn open(path: &Path, durability: Durability) -> Result<Store, StoreError> {
+    pub fn open(path: &Path, durability: Durability) -> Result<Database, DatabaseError> {
         let shown = path.display().to_string();
-        let sqlite = |source| StoreError::Sqlite {
+        let sqlite = |source| DatabaseError::Sqlite {
             path: shown.clone(),
             source,
         };
@@ -133,7 +137,7 @@ impl Store {
             )
             .map_err(sqlite)?;
         } else if !tables.iter().any(|t| t == "meta") {
-            return Err(StoreError::Foreign {
+            return Err(DatabaseError::Foreign {
                 path: shown,
                 tables: tables.join(", "),
             });
@@ -147,13 +151,13 @@ impl Store {
                 .optional()
                 .map_err(sqlite)?;
             if found.as_deref() != Some(&SCHEMA_VERSION.to_string()) {
-                return Err(StoreError::UnknownSchema {
+                return Err(DatabaseError::UnknownSchema {
                     path: shown,
                     found: found.unwrap_or_else(|| "(none)".to_owned()),
                 });
             }
         }
-        Ok(Store { conn })
+        Ok(Database { conn })
     }
 
     /// Starts a write transaction.
@@ -403,14 +407,6 @@ impl Store {
             })?
             .collect()
     }
-
-    /// The timestamp of one event.
-    pub fn event_json(&self, run_id: &str, event_id: i64) -> rusqlite::Result<Option<String>> {
-        self.conn
-            .prepare_cached("SELECT json FROM events WHERE run_id=?1 AND event_id=?2")?
-            .query_row(params![run_id, event_id], |r| r.get(0))
-            .optional()
-    }
 }
 
 /// A List*Types query.
@@ -579,10 +575,4 @@ fn run_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Run> {
 
 fn to_sql_error(e: serde_json::Error) -> rusqlite::Error {
     rusqlite::Error::ToSqlConversionFailure(Box::new(e))
-}
-
-/// Opens an SQLite file without any of the service's checks (for tests and tools that need to
-/// prepare or inspect a file).
-pub fn raw_connection(path: &Path) -> rusqlite::Result<Connection> {
-    Connection::open(path)
 }

@@ -4,11 +4,11 @@
 use serde_json::{Value, json};
 use swf_model::*;
 
-use super::dispatch::{QueueKind, page_size};
-use super::{Engine, describe_execution};
+use super::machine::StateMachine;
+use super::shared::{QueueKind, describe_execution, page_size};
+use crate::database::RunQuery;
 use crate::error::{ServiceError, ServiceResult};
 use crate::run::{DecisionState, Run};
-use crate::store::RunQuery;
 use crate::tokens::{page_position, page_token};
 
 /// The filters of a List/Count call.
@@ -21,13 +21,13 @@ pub struct VisibilityFilters {
     pub close_status: Option<CloseStatusFilter>,
 }
 
-impl Engine {
+impl StateMachine {
     /// An open or retained closed run of `domain`.
     fn any_run(&self, domain: &str, execution: &WorkflowExecution) -> ServiceResult<Run> {
         self.require_domain(domain)?;
         let found = match self.runs.get(&execution.run_id) {
             Some(run) if run.domain == domain => Some(run.clone()),
-            _ => self.store.run(domain, &execution.run_id)?,
+            _ => self.db.run(domain, &execution.run_id)?,
         };
         found
             .filter(|run| run.execution.workflow_id == execution.workflow_id)
@@ -94,7 +94,7 @@ impl Engine {
             }
         };
         let rows = self
-            .store
+            .db
             .events(&run.execution.run_id, from, to, reverse, limit + 1)?;
         let mut answer = json!({
             "events": rows.iter().take(limit)
@@ -142,7 +142,7 @@ impl Engine {
             query.after = Some(after);
         }
         query.limit = Some(limit + 1);
-        let mut runs = self.store.query_runs(&query)?;
+        let mut runs = self.db.query_runs(&query)?;
         let mut answer = json!({});
         if runs.len() > limit {
             runs.truncate(limit);
@@ -170,7 +170,7 @@ impl Engine {
         filters: VisibilityFilters,
     ) -> ServiceResult<Value> {
         let query = self.run_query(domain, open, &filters)?;
-        Ok(json!({"count": self.store.count_runs(&query)?, "truncated": false}))
+        Ok(json!({"count": self.db.count_runs(&query)?, "truncated": false}))
     }
 
     fn run_query(

@@ -3,10 +3,10 @@
 use serde_json::{Value, json};
 use swf_model::*;
 
-use super::Engine;
-use super::dispatch::page_size;
+use super::machine::StateMachine;
+use super::shared::page_size;
+use crate::database::{DomainRow, TypeQuery, TypeRow};
 use crate::error::{ServiceError, ServiceResult};
-use crate::store::{DomainRow, TypeQuery, TypeRow};
 use crate::tokens::{page_position, page_token};
 
 /// Most domains per account (deprecated ones included).
@@ -14,16 +14,16 @@ const MAX_DOMAINS: i64 = 100;
 /// Most types of one kind per domain.
 const MAX_TYPES: i64 = 10_000;
 
-impl Engine {
+impl StateMachine {
     /// RegisterDomain.
     pub fn register_domain(&mut self, input: RegisterDomainInput) -> ServiceResult<()> {
-        if self.store.domain(&input.name)?.is_some() {
+        if self.db.domain(&input.name)?.is_some() {
             return Err(ServiceError::new(
                 FaultKind::DomainAlreadyExistsFault,
                 format!("Domain already exists: {}", input.name),
             ));
         }
-        if self.store.count_domains()? >= MAX_DOMAINS {
+        if self.db.count_domains()? >= MAX_DOMAINS {
             return Err(ServiceError::new(
                 FaultKind::LimitExceededFault,
                 format!("At most {MAX_DOMAINS} domains may be registered"),
@@ -33,7 +33,7 @@ impl Engine {
         if tags.len() > MAX_RESOURCE_TAGS {
             return Err(too_many_tags(tags.len()));
         }
-        self.store.put_domain(&DomainRow {
+        self.db.put_domain(&DomainRow {
             name: input.name,
             status: "REGISTERED".into(),
             description: input.description,
@@ -53,7 +53,7 @@ impl Engine {
             ));
         }
         domain.status = "DEPRECATED".into();
-        self.store.put_domain(&domain)?;
+        self.db.put_domain(&domain)?;
         for kind in ["activity", "workflow"] {
             let query = TypeQuery {
                 domain: name,
@@ -64,10 +64,10 @@ impl Engine {
                 reverse: false,
                 limit: i64::MAX as usize,
             };
-            for mut t in self.store.list_types(&query)? {
+            for mut t in self.db.list_types(&query)? {
                 t.status = "DEPRECATED".into();
                 t.deprecated = Some(self.now_secs());
-                self.store.put_type(&t)?;
+                self.db.put_type(&t)?;
             }
         }
         Ok(())
@@ -83,7 +83,7 @@ impl Engine {
             ));
         }
         domain.status = "REGISTERED".into();
-        self.store.put_domain(&domain)?;
+        self.db.put_domain(&domain)?;
         Ok(())
     }
 
@@ -117,7 +117,7 @@ impl Engine {
             Some(token) => Some(page_position(token, &args, self.clock_ms())?),
             None => None,
         };
-        let mut rows = self.store.list_domains(
+        let mut rows = self.db.list_domains(
             input.registration_status.as_str(),
             after.as_ref().and_then(Value::as_str),
             reverse,
@@ -156,13 +156,13 @@ impl Engine {
                 format!("{}=[name={name}, version={version}]", type_label(kind)),
             ));
         }
-        if self.store.count_types(domain, kind)? >= MAX_TYPES {
+        if self.db.count_types(domain, kind)? >= MAX_TYPES {
             return Err(ServiceError::new(
                 FaultKind::LimitExceededFault,
                 format!("At most {MAX_TYPES} {kind} types may be registered in a domain"),
             ));
         }
-        self.store.put_type(&TypeRow {
+        self.db.put_type(&TypeRow {
             domain: domain.to_owned(),
             kind,
             name: name.to_owned(),
@@ -209,7 +209,7 @@ impl Engine {
         }
         t.status = "DEPRECATED".into();
         t.deprecated = Some(self.now_secs());
-        self.store.put_type(&t)?;
+        self.db.put_type(&t)?;
         Ok(())
     }
 
@@ -230,7 +230,7 @@ impl Engine {
         }
         t.status = "REGISTERED".into();
         t.deprecated = None;
-        self.store.put_type(&t)?;
+        self.db.put_type(&t)?;
         Ok(())
     }
 
@@ -252,7 +252,7 @@ impl Engine {
                 ),
             ));
         }
-        self.store.delete_type(&t)?;
+        self.db.delete_type(&t)?;
         Ok(())
     }
 
@@ -288,7 +288,7 @@ impl Engine {
                 .map(Some)?,
             None => None,
         };
-        let mut rows = self.store.list_types(&TypeQuery {
+        let mut rows = self.db.list_types(&TypeQuery {
             domain,
             kind,
             status: status.as_str(),
@@ -317,7 +317,7 @@ impl Engine {
         let name = arn
             .strip_prefix(&prefix)
             .ok_or_else(|| ServiceError::unknown(format!("Unknown resource: {arn}")))?;
-        self.store
+        self.db
             .domain(name)?
             .ok_or_else(|| ServiceError::unknown(format!("Unknown resource: {arn}")))
     }
@@ -335,7 +335,7 @@ impl Engine {
             return Err(too_many_tags(current.len()));
         }
         domain.tags = json!(current);
-        self.store.put_domain(&domain)?;
+        self.db.put_domain(&domain)?;
         Ok(())
     }
 
@@ -346,7 +346,7 @@ impl Engine {
             serde_json::from_value(domain.tags.clone()).unwrap_or_default();
         current.retain(|t| !keys.contains(&t.key));
         domain.tags = json!(current);
-        self.store.put_domain(&domain)?;
+        self.db.put_domain(&domain)?;
         Ok(())
     }
 

@@ -1,4 +1,8 @@
-//! Shared pieces of the end-to-end tests and benchmarks.
+//! Shared pieces of the end-to-end tests and benchmarks, and the checks of the house rules
+//! on the source text (`architecture`).
+
+#[cfg(test)]
+mod architecture;
 
 use swf_model::DecisionTask;
 

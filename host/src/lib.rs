@@ -5,6 +5,8 @@
 //! `activity` world of `guest-sdk/wit/plugin.wit` — holds the business logic.
 //!
 //! Modules:
+//! - [`artifact`]: artifacts from OCI registries, S3 and HTTPS, verified against their pins and
+//!   kept in a local content-addressed store.
 //! - [`grant`]: capability grants: what the operator lets an activity do (outbound hosts,
 //!   config values, directories), met with what the activity declares it needs.
 //! - [`runtime`]: the plugin runtime. Loads an artifact, identifies it by sha256 digest, compiles
@@ -19,6 +21,7 @@
 
 #![warn(missing_docs)]
 
+pub mod artifact;
 mod backoff;
 pub mod grant;
 pub mod replay;

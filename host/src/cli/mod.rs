@@ -8,6 +8,7 @@ mod ops;
 mod plugins;
 mod replay;
 mod run;
+mod sources;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -83,13 +84,22 @@ struct RuntimeArgs {
 enum Command {
     /// Poll SWF and run the configured plugins until SIGINT/SIGTERM.
     Run {
-        /// More plugin artifacts, in addition to the configuration file's.
+        /// More plugin artifacts, in addition to the configuration file's: paths, or
+        /// oci://, s3:// and https:// sources.
         #[arg(long = "plugin")]
-        plugins: Vec<PathBuf>,
+        plugins: Vec<String>,
         /// A plugin directory, watched: artifacts added or replaced are activated without a
         /// restart.
         #[arg(long = "plugins", value_name = "DIR")]
         plugin_dir: Option<PathBuf>,
+    },
+    /// Publish an artifact to an OCI registry (oci://REGISTRY/REPO:TAG) or S3
+    /// (s3://BUCKET/KEY), with its declared types as annotations; prints the pinned source.
+    Push {
+        /// The component (.wasm).
+        file: PathBuf,
+        /// Where to publish it.
+        target: String,
     },
     /// Register the domain and every type the configured plugins declare (idempotent).
     Register {
@@ -232,8 +242,9 @@ enum Command {
 enum PluginCommand {
     /// Print a plugin's world, digest and declared types.
     Inspect {
-        /// The component (.wasm).
-        file: PathBuf,
+        /// The component (.wasm), or an oci:// reference (its annotations are read, nothing
+        /// is pulled or run).
+        file: String,
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
@@ -324,7 +335,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Plugin {
             command: PluginCommand::Inspect { file, json },
-        } => offline::inspect(&runtime, &file, json).await,
+        } if file.starts_with("oci://") => sources::inspect_oci(&cli.config, &file, json).await,
+        Command::Plugin {
+            command: PluginCommand::Inspect { file, json },
+        } => offline::inspect(&runtime, Path::new(&file), json).await,
+        Command::Push { file, target } => {
+            sources::push(&runtime, &cli.config, &file, &target).await
+        }
         Command::Decide { plugin, task } => offline::decide(&runtime, &plugin, &task).await,
         Command::Execute {
             plugin,

@@ -56,7 +56,7 @@ pub async fn register(
 ) -> anyhow::Result<ExitCode> {
     let client = client(config).await?;
     let domain = &config.domain;
-    let plugins = load_plugins(runtime, &config.plugins).await?;
+    let plugins = load_plugins(runtime, config).await?;
     let mut done = vec![
         registration::register_domain(&client, domain, retention_days)
             .await
@@ -132,7 +132,7 @@ async fn declared_version(
     config: &WorkerConfig,
     name: &str,
 ) -> anyhow::Result<String> {
-    let plugins = load_plugins(runtime, &config.plugins).await?;
+    let plugins = load_plugins(runtime, config).await?;
     super::local::declared_version(&plugins, name)
         .map_err(|e| anyhow::anyhow!("{e}; pass --version"))
 }

@@ -2,16 +2,18 @@
 //! loads, which of them are active, and how many open runs are pinned to each.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
 use swf_model::{ExecutionTimeFilter, ListOpenWorkflowExecutionsInput};
+use swfwasm::artifact::ArtifactSource;
 use swfwasm::runtime::{LoadError, Plugin, PluginRuntime, PluginTypes};
 use swfwasm::worker::PluginSet;
 use swfwasm::worker::pin;
 
 use super::ops::load_config;
 use super::run::client;
+use super::sources;
 
 /// One artifact and what became of it.
 enum Loaded {
@@ -27,7 +29,7 @@ pub async fn list(
     plugin_dir: Option<&Path>,
 ) -> anyhow::Result<ExitCode> {
     let config = load_config(config_path)?;
-    let mut files: Vec<PathBuf> = config.plugins.clone();
+    let mut sources = sources::parse(&config.plugins, Path::new(""))?;
     if let Some(dir) = plugin_dir {
         // The worker's order: oldest modification time first, so the newest is active.
         let mut found = Vec::new();
@@ -38,21 +40,34 @@ pub async fn list(
             }
         }
         found.sort();
-        files.extend(found.into_iter().map(|(_, path)| path));
+        sources.extend(
+            found
+                .into_iter()
+                .map(|(_, path)| ArtifactSource::File(path)),
+        );
     }
+    let fetcher =
+        sources::fetcher(runtime, &config.sources, config.region.clone(), &sources).await?;
     let mut loaded = Vec::new();
     let mut set = PluginSet::default();
-    for file in files {
-        match runtime.load_file(&file).await {
-            Ok(plugin) => {
+    for source in sources {
+        let outcome = sources::load_all(
+            runtime,
+            fetcher.as_deref(),
+            std::slice::from_ref(&source),
+            false,
+        )
+        .await;
+        let state = match outcome.map(|mut all| all.remove(0).plugin) {
+            Ok(Ok(plugin)) => {
                 set.insert(plugin.clone());
-                loaded.push((file, Loaded::Ok(plugin)));
+                Loaded::Ok(plugin)
             }
-            Err(LoadError::Ungranted(why)) => {
-                loaded.push((file, Loaded::Ungranted(why.to_string())))
-            }
-            Err(error) => loaded.push((file, Loaded::Rejected(format!("{error:#}")))),
-        }
+            Ok(Err(LoadError::Ungranted(why))) => Loaded::Ungranted(why.to_string()),
+            Ok(Err(error)) => Loaded::Rejected(format!("{error:#}")),
+            Err(error) => Loaded::Rejected(format!("{error:#}")),
+        };
+        loaded.push((source, state));
     }
     // The artifacts' states do not depend on SWF; only the pinned counts do.
     let pinned = match pinned_runs(&config).await {
@@ -63,7 +78,7 @@ pub async fn list(
         }
     };
     println!(
-        "{:<9} {:<12} {:>6}  {:<28} file",
+        "{:<9} {:<12} {:>6}  {:<28} source",
         "state", "digest", "pinned", "types"
     );
     for (file, outcome) in &loaded {
@@ -85,7 +100,7 @@ pub async fn list(
                     "{state:<9} {:<12} {:>6}  {types:<28} {}",
                     digest.short(),
                     pins.map_or("?".to_owned(), |p| p.to_string()),
-                    file.display()
+                    file
                 );
                 let capabilities = plugin.capabilities();
                 if !capabilities.grants.is_empty() {
@@ -110,22 +125,14 @@ pub async fn list(
             Loaded::Ungranted(why) => {
                 println!(
                     "{:<9} {:<12} {:>6}  {:<28} {}",
-                    "ungranted",
-                    "-",
-                    "-",
-                    "-",
-                    file.display()
+                    "ungranted", "-", "-", "-", file
                 );
                 println!("          {why}");
             }
             Loaded::Rejected(why) => {
                 println!(
                     "{:<9} {:<12} {:>6}  {:<28} {}",
-                    "rejected",
-                    "-",
-                    "-",
-                    "-",
-                    file.display()
+                    "rejected", "-", "-", "-", file
                 );
                 println!("          {why}");
             }

@@ -3,42 +3,67 @@
 //! The first signal starts a graceful shutdown (no new polls; polls in flight return and what
 //! they return is run; tasks in flight finish); a second signal exits at once.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
-use swfwasm::runtime::{LoadError, Plugin, PluginRuntime};
+use swfwasm::runtime::{LoadError, PluginRuntime};
 use swfwasm::swf::{ClientConfig, SwfClient};
 use swfwasm::worker::plugin_dir::PluginDirectory;
+use swfwasm::worker::sources::SourceWatcher;
 use swfwasm::worker::{PluginSet, Shutdown, Worker, WorkerConfig};
+
+use super::sources;
 
 pub async fn run(
     runtime: PluginRuntime,
     config_path: &Path,
-    extra_plugins: &[PathBuf],
+    extra_plugins: &[String],
     plugin_dir: Option<&Path>,
 ) -> anyhow::Result<ExitCode> {
     // Signals first: a SIGTERM while plugins are still compiling must stop the worker cleanly,
     // not kill it with the default action.
     let shutdown = Shutdown::new();
     tokio::spawn(watch_signals(shutdown.clone()));
-    let mut config = WorkerConfig::load(config_path)?;
-    config.plugins.extend(extra_plugins.iter().cloned());
+    let config = WorkerConfig::load(config_path)?;
+    let mut sources = sources::parse(&config.plugins, Path::new(""))?;
+    sources.extend(sources::parse(extra_plugins, Path::new("."))?);
     let runtime = Arc::new(runtime);
     let client = client(&config).await?;
-    let files = load_files(&runtime, &config.plugins).await?;
+    let fetcher =
+        sources::fetcher(&runtime, &config.sources, config.region.clone(), &sources).await?;
+    let mut base = Vec::new();
+    let mut watched = Vec::new();
+    for loaded in sources::load_all(&runtime, fetcher.as_deref(), &sources, false).await? {
+        match loaded.plugin {
+            Ok(plugin) => base.push(plugin),
+            Err(LoadError::Ungranted(why)) => {
+                tracing::error!(source = %loaded.source, reason = %why, "plugin not activated: a required need is not granted");
+            }
+            Err(error) => {
+                return Err(anyhow::Error::new(error))
+                    .with_context(|| format!("cannot load plugin {}", loaded.source));
+            }
+        }
+        if loaded.source.is_watched() {
+            watched.push((loaded.source, loaded.version));
+        }
+    }
+    let registrar = Some((client.clone(), config.domain.clone()));
     let (plugins, directory) = match plugin_dir {
         Some(dir) => {
-            let registrar = Some((client.clone(), config.domain.clone()));
-            let (directory, set) = PluginDirectory::open(dir, runtime.clone(), files, registrar)
-                .await
-                .with_context(|| format!("cannot read the plugin directory {}", dir.display()))?;
+            let (directory, set) =
+                PluginDirectory::open(dir, runtime.clone(), base, registrar.clone())
+                    .await
+                    .with_context(|| {
+                        format!("cannot read the plugin directory {}", dir.display())
+                    })?;
             (set, Some(directory))
         }
         None => {
             let mut set = PluginSet::default();
-            files.into_iter().for_each(|p| set.insert(p));
+            base.into_iter().for_each(|p| set.insert(p));
             (set, None)
         }
     };
@@ -47,46 +72,37 @@ pub async fn run(
             "no plugins: list them under `plugins` in the configuration file, or give --plugins DIR"
         );
     }
-    let worker = Worker::new(client, runtime, plugins, config);
+    let interval = config.sources.poll_interval();
+    let worker = Worker::new(client, runtime.clone(), plugins, config);
     if let Some(directory) = directory {
         tokio::spawn(directory.watch(worker.live_plugins(), shutdown.clone()));
+    }
+    if let (Some(fetcher), false) = (fetcher, watched.is_empty()) {
+        let watcher = SourceWatcher::new(fetcher, runtime, watched, interval, registrar);
+        tokio::spawn(watcher.watch(worker.live_plugins(), shutdown.clone()));
     }
     worker.serve(shutdown).await;
     Ok(ExitCode::SUCCESS)
 }
 
-/// Loads every artifact; one that fails to load stops the start, with its path and reason. One
-/// whose required needs are not granted is not activated (logged), and the others serve.
-async fn load_files(runtime: &PluginRuntime, paths: &[PathBuf]) -> anyhow::Result<Vec<Plugin>> {
-    let mut plugins = Vec::new();
-    for path in paths {
-        match runtime.load_file(path).await {
-            Ok(plugin) => plugins.push(plugin),
-            Err(LoadError::Ungranted(why)) => {
-                tracing::error!(path = %path.display(), reason = %why, "plugin not activated: a required need is not granted");
-            }
-            Err(error) => {
-                return Err(anyhow::Error::new(error))
-                    .with_context(|| format!("cannot load plugin {}", path.display()));
-            }
-        }
-    }
-    Ok(plugins)
-}
-
-/// Loads every artifact into a set for what it declares (types to register, versions to
-/// start): grants do not matter here, so an activity whose needs are not granted is included.
-/// Fails if there are none.
-pub async fn load_plugins(runtime: &PluginRuntime, paths: &[PathBuf]) -> anyhow::Result<PluginSet> {
-    if paths.is_empty() {
+/// Loads every configured artifact into a set for what it declares (types to register,
+/// versions to start): grants do not matter here, so an activity whose needs are not granted
+/// is included. Fails if there are none.
+pub async fn load_plugins(
+    runtime: &PluginRuntime,
+    config: &WorkerConfig,
+) -> anyhow::Result<PluginSet> {
+    if config.plugins.is_empty() {
         anyhow::bail!("no plugins configured: list them under `plugins` in the configuration file");
     }
+    let sources = sources::parse(&config.plugins, Path::new(""))?;
+    let fetcher =
+        sources::fetcher(runtime, &config.sources, config.region.clone(), &sources).await?;
     let mut set = PluginSet::default();
-    for path in paths {
-        let (plugin, _granted) = runtime
-            .inspect_file(path)
-            .await
-            .with_context(|| format!("cannot load plugin {}", path.display()))?;
+    for loaded in sources::load_all(runtime, fetcher.as_deref(), &sources, true).await? {
+        let plugin = loaded
+            .plugin
+            .with_context(|| format!("cannot load plugin {}", loaded.source))?;
         set.insert(plugin);
     }
     Ok(set)

@@ -93,6 +93,26 @@ impl PluginRuntime {
         Ok(plugin)
     }
 
+    /// Loads an artifact fetched from elsewhere (a registry, a bucket, a URL); grants may
+    /// match it by `name` as by a file name (see `ArtifactSource::name`). An activity whose
+    /// required needs are not granted fails with [`LoadError::Ungranted`].
+    pub async fn load_fetched(&self, bytes: &[u8], name: &str) -> Result<Plugin, LoadError> {
+        let (plugin, granted) = self.load(bytes, Some(name)).await?;
+        granted?;
+        Ok(plugin)
+    }
+
+    /// [`load_fetched`](Self::load_fetched) to look at it: an activity whose required needs
+    /// are not granted still loads (with no capabilities); the second value says why it would
+    /// not be activated.
+    pub async fn inspect_fetched(
+        &self,
+        bytes: &[u8],
+        name: &str,
+    ) -> Result<(Plugin, Result<(), Ungranted>), LoadError> {
+        self.load(bytes, Some(name)).await
+    }
+
     /// Loads an artifact from memory (a component binary, or component text for tests), with
     /// the grants that match its digest or types.
     pub async fn load_bytes(&self, bytes: &[u8]) -> Result<Plugin, LoadError> {

@@ -36,5 +36,7 @@ mod signing;
 pub use aws_credential_types::Credentials;
 pub use client::{ClientConfig, SwfClient, load_sdk_config};
 pub use error::SwfError;
+pub(crate) use error::error_chain;
 pub use retry::RetryConfig;
 pub use signing::CredentialSource;
+pub(crate) use signing::signed_rest_request;

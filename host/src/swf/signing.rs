@@ -90,6 +90,65 @@ pub(crate) fn signed_request(
     Ok(request)
 }
 
+/// Builds a SigV4-signed request to an AWS REST service such as S3 (`service` is the signing
+/// name): `x-amz-content-sha256` carries the body's hash, and the path is signed as given
+/// (S3 neither normalises nor double-encodes it).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn signed_rest_request(
+    service: &str,
+    method: &http::Method,
+    url: &Url,
+    headers: &[(&str, &str)],
+    body: Vec<u8>,
+    credentials: &Credentials,
+    region: &str,
+    time: SystemTime,
+) -> Result<http::Request<Vec<u8>>, SwfError> {
+    use aws_sigv4::http_request::{
+        PayloadChecksumKind, PercentEncodingMode, UriPathNormalizationMode,
+    };
+
+    let host = host_header(url)?;
+    let mut all: Vec<(&str, &str)> = vec![("host", host.as_str())];
+    all.extend_from_slice(headers);
+    let identity = credentials.clone().into();
+    let mut settings = SigningSettings::default();
+    settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
+    settings.percent_encoding_mode = PercentEncodingMode::Single;
+    settings.uri_path_normalization_mode = UriPathNormalizationMode::Disabled;
+    let sign_error = |e: &dyn std::fmt::Display| format!("cannot sign the request: {e}");
+    let params = v4::SigningParams::builder()
+        .identity(&identity)
+        .region(region)
+        .name(service)
+        .time(time)
+        .settings(settings)
+        .build()
+        .map_err(|e| SwfError::config(sign_error(&e), cause(e)))?
+        .into();
+    let signable = SignableRequest::new(
+        method.as_str(),
+        url.as_str(),
+        all.iter().copied(),
+        SignableBody::Bytes(&body),
+    )
+    .map_err(|e| SwfError::config(sign_error(&e), cause(e)))?;
+    let (instructions, _signature) = sign(signable, &params)
+        .map_err(|e| SwfError::config(sign_error(&e), cause(e)))?
+        .into_parts();
+    let mut builder = http::Request::builder()
+        .method(method.clone())
+        .uri(url.as_str());
+    for (name, value) in &all {
+        builder = builder.header(*name, *value);
+    }
+    let mut request = builder
+        .body(body)
+        .map_err(|e| SwfError::config(format!("cannot build the request: {e}"), cause(e)))?;
+    instructions.apply_to_request_http1x(&mut request);
+    Ok(request)
+}
+
 /// The `Host` header for `endpoint`: the host, with the port when it is not the scheme's default.
 fn host_header(endpoint: &Url) -> Result<String, SwfError> {
     let host = endpoint

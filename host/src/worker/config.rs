@@ -3,6 +3,9 @@
 //! ```toml
 //! domain = "boto_tutorial"
 //! plugins = ["target/plugins/hello-decider.wasm", "target/plugins/hello-activity.wasm"]
+//! # or from a registry, a bucket or a URL (see crate::artifact), watched where it is a tag or
+//! # a prefix: "oci://registry.example.com/team/hello-decider:prod",
+//! # "s3://artifacts/deciders/", "https://example.com/hello.wasm#sha256=…"
 //! # endpoint = "http://127.0.0.1:8080"   # a local SWF service; default: AWS for the region
 //! # region = "us-east-1"                 # default: the AWS default chain (AWS_REGION, profile)
 //! # identity = "worker-1"               # default: <hostname>-<pid>
@@ -25,6 +28,12 @@
 //!
 //! [config_sources]                      # AWS-sourced config values
 //! refresh_secs = 300
+//!
+//! [sources]                             # remote artifact sources (see crate::artifact)
+//! poll_interval_ms = 30000
+//! insecure_registries = []              # plain-HTTP registries besides loopback ones
+//! # s3_endpoint = "http://127.0.0.1:9000"
+//! # ca_file = "ca.pem"
 //! ```
 //!
 //! Paths are relative to the configuration file's directory.
@@ -33,6 +42,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::artifact::{ArtifactSource, SourceError, SourcesConfig};
 use crate::grant::{CapabilitiesConfig, ConfigSourcesConfig, GrantConfig, OutboundLimits};
 
 /// What to do when a decider traps or returns decisions SWF would reject. SWF has no
@@ -101,9 +111,13 @@ impl TaskListConfig {
 pub struct WorkerConfig {
     /// The SWF domain to poll.
     pub domain: String,
-    /// Plugin artifacts to load.
+    /// Plugin artifacts to load: paths, or `oci://`, `s3://` and `https://` sources (see
+    /// [`ArtifactSource`]).
     #[serde(default)]
-    pub plugins: Vec<PathBuf>,
+    pub plugins: Vec<String>,
+    /// How remote artifact sources are reached (`[sources]`).
+    #[serde(default)]
+    pub sources: SourcesConfig,
     /// SWF endpoint URL; default: AWS's regional endpoint.
     pub endpoint: Option<String>,
     /// AWS region; default: the AWS default chain.
@@ -149,6 +163,7 @@ impl WorkerConfig {
         Self {
             domain: domain.into(),
             plugins: Vec::new(),
+            sources: SourcesConfig::default(),
             endpoint: None,
             region: None,
             identity: None,
@@ -184,9 +199,12 @@ impl WorkerConfig {
         })?;
         let base = path.parent().unwrap_or(Path::new("."));
         for plugin in &mut config.plugins {
-            if plugin.is_relative() {
-                *plugin = base.join(&*plugin);
-            }
+            *plugin = ArtifactSource::parse(plugin, base)?.to_string();
+        }
+        if let Some(ca_file) = &mut config.sources.ca_file
+            && ca_file.is_relative()
+        {
+            *ca_file = base.join(&*ca_file);
         }
         let mut capabilities = config.capabilities();
         capabilities.resolve_paths(base);
@@ -217,6 +235,9 @@ pub enum ConfigError {
         /// Why.
         source: std::io::Error,
     },
+    /// A plugin source cannot be parsed.
+    #[error("invalid worker configuration: {0}")]
+    Source(#[from] SourceError),
     /// The file is not valid TOML, or has unknown or mistyped settings.
     #[error("invalid worker configuration: {}: {source}", path.display())]
     Parse {

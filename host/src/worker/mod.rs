@@ -23,6 +23,7 @@ mod plugins;
 mod polling;
 pub mod registration;
 mod shutdown;
+pub mod sources;
 mod upgrades;
 
 use std::sync::Arc;

@@ -148,6 +148,13 @@ impl LivePlugins {
         self.current.send_replace(Arc::new(set));
     }
 
+    /// Adds `plugin` to the current set, active for every type it declares (what a watched
+    /// source does with a new artifact; the rest of the set stays as it is).
+    pub fn activate(&self, plugin: Plugin) {
+        self.current
+            .send_modify(|set| Arc::make_mut(set).insert(plugin));
+    }
+
     /// A receiver that sees every later [`replace`](Self::replace).
     pub fn subscribe(&self) -> watch::Receiver<Arc<PluginSet>> {
         self.current.subscribe()

@@ -4,51 +4,12 @@
 //! broken artifact. Every run's history is the seed's 11 events: nothing lost, nothing twice.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
-use crate::common::{local_swf, plugin, seed_event_types, succeeded as ok, swfwasm_in};
+use crate::common::{
+    Running, local_swf, plugin, seed_event_types, succeeded as ok, swfwasm_in, wait_until,
+};
 use local_swf::LocalSwf;
 use serde_json::Value;
-
-/// Kills the process if the test fails before stopping it.
-struct Running(Child);
-
-impl Running {
-    fn spawn(command: &mut Command, log: &Path) -> Running {
-        let log = std::fs::File::create(log).unwrap();
-        Running(command.stdout(Stdio::null()).stderr(log).spawn().unwrap())
-    }
-
-    fn stop(&mut self) {
-        let pid = self.0.id().to_string();
-        Command::new("kill").args(["-TERM", &pid]).status().unwrap();
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while self.0.try_wait().unwrap().is_none() {
-            assert!(Instant::now() < deadline, "worker {pid} did not stop");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn wait_until(what: &str, log: &Path, mut done: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !done() {
-        assert!(
-            Instant::now() < deadline,
-            "timed out waiting for {what}\n{}",
-            std::fs::read_to_string(log).unwrap_or_default()
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
 
 fn digest(file: &Path) -> String {
     let scratch = tempfile::tempdir().unwrap();
@@ -340,10 +301,7 @@ fn artifacts_are_swapped_in_while_runs_are_in_flight_and_runs_keep_their_artifac
     d.wait_for_event("e8", "WorkflowExecutionCompleted");
 
     // No restart, and every run's history is the seed's: no task lost, timed out or repeated.
-    assert!(
-        decider.0.try_wait().unwrap().is_none(),
-        "the worker never restarted"
-    );
+    assert!(decider.is_running(), "the worker never restarted");
     let seed = seed_event_types();
     for run in ["e1", "e2", "e3", "e4", "e5", "e6", "e7", "e8", "e9"] {
         assert_eq!(d.types(run), seed, "{run}");

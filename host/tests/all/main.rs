@@ -6,6 +6,7 @@
 
 mod common;
 
+mod artifacts;
 mod booking;
 mod capabilities;
 mod cli;

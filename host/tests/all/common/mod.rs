@@ -7,9 +7,11 @@ pub mod http_stub;
 pub mod local_swf;
 pub mod moto;
 pub mod payment;
+pub mod registry;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 pub fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -126,5 +128,51 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for LogCapture {
     type Writer = LogCapture;
     fn make_writer(&'a self) -> Self::Writer {
         self.clone()
+    }
+}
+
+/// A long-running `swfwasm` (a worker) logging to a file; stopped with SIGTERM, and killed if
+/// the test fails before stopping it.
+pub struct Running(Child);
+
+impl Running {
+    pub fn spawn(command: &mut Command, log: &Path) -> Running {
+        let log = std::fs::File::create(log).unwrap();
+        Running(command.stdout(Stdio::null()).stderr(log).spawn().unwrap())
+    }
+
+    /// Whether the process has not exited.
+    pub fn is_running(&mut self) -> bool {
+        self.0.try_wait().unwrap().is_none()
+    }
+
+    pub fn stop(&mut self) {
+        let pid = self.0.id().to_string();
+        Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while self.0.try_wait().unwrap().is_none() {
+            assert!(Instant::now() < deadline, "worker {pid} did not stop");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Waits up to 60 s for `done`; on timeout fails with `log`'s content.
+pub fn wait_until(what: &str, log: &Path, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !done() {
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for {what}\n{}",
+            std::fs::read_to_string(log).unwrap_or_default()
+        );
+        std::thread::sleep(Duration::from_millis(100));
     }
 }

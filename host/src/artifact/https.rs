@@ -4,7 +4,7 @@
 use sha2::{Digest as _, Sha256};
 
 use super::error::FetchError;
-use super::source::{HttpsSource, is_loopback_authority};
+use super::source::{HttpsSource, MAX_ARTIFACT_BYTES, is_loopback_authority};
 
 /// Fetches and verifies `source`.
 pub(crate) async fn fetch(
@@ -35,6 +35,15 @@ pub(crate) async fn fetch(
         return Err(FetchError::Invalid {
             source_text,
             reason: format!("HTTP {}", response.status()),
+        });
+    }
+    if response
+        .content_length()
+        .is_some_and(|n| n > MAX_ARTIFACT_BYTES)
+    {
+        return Err(FetchError::Invalid {
+            source_text,
+            reason: format!("larger than {} bytes", MAX_ARTIFACT_BYTES),
         });
     }
     let bytes = response.bytes().await.map_err(unreachable)?;

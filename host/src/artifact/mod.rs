@@ -26,7 +26,9 @@ use serde::Deserialize;
 use sha2::{Digest as _, Sha256};
 
 pub use error::FetchError;
-pub use source::{ArtifactSource, HttpsSource, OciSource, S3Source, SourceError};
+pub use source::{
+    ArtifactSource, HttpsSource, MAX_ARTIFACT_BYTES, OciSource, S3Source, SourceError,
+};
 pub use store::{ArtifactStore, Remembered};
 
 use crate::swf::CredentialSource;
@@ -98,14 +100,7 @@ impl Fetcher {
         region: Option<String>,
         sources: &[ArtifactSource],
     ) -> Result<Self, FetchError> {
-        let mut insecure = config.insecure_registries.clone();
-        for source in sources {
-            if let ArtifactSource::Oci(oci) = source
-                && oci.is_loopback()
-            {
-                insecure.push(oci.registry.clone());
-            }
-        }
+        let insecure = plain_http_registries(config, sources);
         let roots = match &config.ca_file {
             Some(path) => Some(std::fs::read(path).map_err(|e| FetchError::Invalid {
                 source_text: path.display().to_string(),
@@ -217,6 +212,9 @@ impl Fetcher {
                 (bytes, https.sha256.clone())
             }
         };
+        if bytes.len() as u64 > MAX_ARTIFACT_BYTES {
+            return Err(too_large(source));
+        }
         let digest = match &self.store {
             Some(store) => {
                 let digest = store.put(&bytes)?;
@@ -396,9 +394,54 @@ impl Fetcher {
     }
 }
 
+/// The registries spoken to over plain HTTP: those the configuration lists as insecure, and
+/// the loopback ones among `sources`. Every other registry is HTTPS only.
+fn plain_http_registries(config: &SourcesConfig, sources: &[ArtifactSource]) -> Vec<String> {
+    let mut insecure = config.insecure_registries.clone();
+    for source in sources {
+        if let ArtifactSource::Oci(oci) = source
+            && oci.is_loopback()
+        {
+            insecure.push(oci.registry.clone());
+        }
+    }
+    insecure
+}
+
+fn too_large(source: &ArtifactSource) -> FetchError {
+    FetchError::Invalid {
+        source_text: source.to_string(),
+        reason: format!("the artifact is larger than {MAX_ARTIFACT_BYTES} bytes"),
+    }
+}
+
 fn unreachable(source: &ArtifactSource, reason: String) -> FetchError {
     FetchError::Unreachable {
         source_text: source.to_string(),
         reason,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_http_only_for_loopback_and_listed_registries() {
+        let parse = |text: &str| ArtifactSource::parse(text, std::path::Path::new(".")).unwrap();
+        let sources = [
+            parse("oci://127.0.0.1:5000/a:v1"),
+            parse("oci://localhost:5001/b:v1"),
+            parse("oci://registry.example.com/c:v1"),
+            parse("oci://10.0.0.7:5000/d:v1"),
+        ];
+        let config = SourcesConfig {
+            insecure_registries: vec!["registry.internal:5000".into()],
+            ..SourcesConfig::default()
+        };
+        assert_eq!(
+            plain_http_registries(&config, &sources),
+            ["registry.internal:5000", "127.0.0.1:5000", "localhost:5001"]
+        );
     }
 }

@@ -21,7 +21,7 @@ use oci_client::{Client, Reference};
 use sha2::{Digest as _, Sha256};
 
 use super::error::FetchError;
-use super::source::OciSource;
+use super::source::{MAX_ARTIFACT_BYTES, OciSource};
 
 /// A pulled artifact: its bytes (verified against the layer digest, which the manifest pins)
 /// and the manifest's digest (`sha256:…`, verified against the pin when there is one).
@@ -76,6 +76,15 @@ pub(crate) async fn pull(client: &Client, oci: &OciSource) -> Result<Pulled, Fet
             source_text: format!("oci://{}", oci.reference()),
             reason: format!("the manifest has no {WASM_LAYER_MEDIA_TYPE} layer"),
         })?;
+    if u64::try_from(layer.size).unwrap_or(u64::MAX) > MAX_ARTIFACT_BYTES {
+        return Err(FetchError::Invalid {
+            source_text: format!("oci://{}", oci.reference()),
+            reason: format!(
+                "the layer is {} bytes; at most {} are fetched",
+                layer.size, MAX_ARTIFACT_BYTES
+            ),
+        });
+    }
     let mut bytes = Vec::with_capacity(usize::try_from(layer.size).unwrap_or(0));
     client
         .pull_blob(&reference, layer, &mut bytes)
@@ -208,17 +217,16 @@ fn auth(registry: &str) -> RegistryAuth {
     ) {
         return RegistryAuth::Basic(user, password);
     }
-    docker_config_auth(registry).unwrap_or(RegistryAuth::Anonymous)
-}
-
-/// The registry's entry in the docker config file. Read by hand: two fields of a JSON file
-/// whose credential helpers (`credsStore`) swfwasm does not run.
-fn docker_config_auth(registry: &str) -> Option<RegistryAuth> {
     let dir = std::env::var_os("DOCKER_CONFIG")
         .map(std::path::PathBuf::from)
-        .or_else(|| {
-            std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".docker"))
-        })?;
+        .or_else(|| std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".docker")));
+    dir.and_then(|dir| docker_config_auth(&dir, registry))
+        .unwrap_or(RegistryAuth::Anonymous)
+}
+
+/// The registry's entry in the docker config file of `dir`. Read by hand: two fields of a
+/// JSON file whose credential helpers (`credsStore`) swfwasm does not run.
+fn docker_config_auth(dir: &std::path::Path, registry: &str) -> Option<RegistryAuth> {
     let text = std::fs::read(dir.join("config.json")).ok()?;
     let config: serde_json::Value = serde_json::from_slice(&text).ok()?;
     let auths = config.get("auths")?.as_object()?;
@@ -238,4 +246,47 @@ fn docker_config_auth(registry: &str) -> Option<RegistryAuth> {
         .ok()?;
     let (user, password) = std::str::from_utf8(&decoded).ok()?.split_once(':')?;
     Some(RegistryAuth::Basic(user.to_owned(), password.to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn credentials(auth: Option<RegistryAuth>) -> Option<(String, String)> {
+        match auth? {
+            RegistryAuth::Basic(user, password) => Some((user, password)),
+            RegistryAuth::Bearer(token) => Some(("bearer".into(), token)),
+            RegistryAuth::Anonymous => None,
+        }
+    }
+
+    #[test]
+    fn docker_config_entries_give_basic_or_bearer_credentials() {
+        let dir = tempfile::tempdir().unwrap();
+        let basic = base64::engine::general_purpose::STANDARD.encode("ci:s3cret");
+        std::fs::write(
+            dir.path().join("config.json"),
+            format!(
+                r#"{{"auths": {{"https://registry.example.com/v1/": {{"auth": "{basic}"}},
+                    "ghcr.example.com": {{"identitytoken": "tok"}}}}}}"#
+            ),
+        )
+        .unwrap();
+        assert_eq!(
+            credentials(docker_config_auth(dir.path(), "registry.example.com")),
+            Some(("ci".into(), "s3cret".into()))
+        );
+        assert_eq!(
+            credentials(docker_config_auth(dir.path(), "ghcr.example.com")),
+            Some(("bearer".into(), "tok".into()))
+        );
+        assert_eq!(
+            credentials(docker_config_auth(dir.path(), "other.example.com")),
+            None
+        );
+        assert_eq!(
+            credentials(docker_config_auth(&dir.path().join("none"), "x")),
+            None
+        );
+    }
 }

@@ -16,6 +16,10 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+/// The largest artifact fetched from any source (a Python guest is ~20 MB); a larger one is
+/// refused, before it is downloaded where its size is announced.
+pub const MAX_ARTIFACT_BYTES: u64 = 256 << 20;
+
 /// Where an artifact comes from.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ArtifactSource {

@@ -21,7 +21,7 @@ use std::time::{Duration, SystemTime};
 use notify::{RecursiveMode, Watcher};
 
 use super::plugins::{LivePlugins, PluginSet};
-use super::registration::{self, Registered};
+use super::registration;
 use super::shutdown::Shutdown;
 use crate::runtime::{Plugin, PluginRuntime};
 use crate::swf::SwfClient;
@@ -210,19 +210,8 @@ impl PluginDirectory {
     }
 
     async fn register(&self, plugin: &Plugin) {
-        let Some((client, domain)) = &self.registrar else {
-            return;
-        };
-        match registration::register_types(client, domain, plugin).await {
-            Ok(done) => {
-                for outcome in done {
-                    if let Registered::Created(what) = outcome {
-                        tracing::info!("registered {what}");
-                    }
-                }
-            }
-            Err(error) => tracing::warn!(digest = %plugin.digest().short(), %error,
-                "cannot register the plugin's types"),
+        if let Some((client, domain)) = &self.registrar {
+            registration::register_arrival(client, domain, plugin).await;
         }
     }
 }

@@ -100,3 +100,20 @@ pub async fn register_types(
     }
     Ok(done)
 }
+
+/// Registers `plugin`'s types for a running worker (a new artifact arrived): logs what was
+/// created, and a failure as a warning (the artifact still serves; SWF refuses its new types
+/// until they are registered).
+pub async fn register_arrival(client: &SwfClient, domain: &str, plugin: &Plugin) {
+    match register_types(client, domain, plugin).await {
+        Ok(done) => {
+            for outcome in done {
+                if let Registered::Created(what) = outcome {
+                    tracing::info!("registered {what}");
+                }
+            }
+        }
+        Err(error) => tracing::warn!(digest = %plugin.digest().short(), %error,
+            "cannot register the plugin's types"),
+    }
+}

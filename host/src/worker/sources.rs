@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::plugins::LivePlugins;
-use super::registration::{self, Registered};
+use super::registration;
 use super::shutdown::Shutdown;
 use crate::artifact::{ArtifactSource, Fetched, Fetcher};
 use crate::backoff::Backoff;
@@ -135,19 +135,8 @@ impl SourceWatcher {
     }
 
     async fn register(&self, plugin: &Plugin) {
-        let Some((client, domain)) = &self.registrar else {
-            return;
-        };
-        match registration::register_types(client, domain, plugin).await {
-            Ok(done) => {
-                for outcome in done {
-                    if let Registered::Created(what) = outcome {
-                        tracing::info!("registered {what}");
-                    }
-                }
-            }
-            Err(error) => tracing::warn!(digest = %plugin.digest().short(), %error,
-                "cannot register the artifact's types"),
+        if let Some((client, domain)) = &self.registrar {
+            registration::register_arrival(client, domain, plugin).await;
         }
     }
 }

@@ -7,6 +7,8 @@
 //! Modules:
 //! - [`artifact`]: artifacts from OCI registries, S3 and HTTPS, verified against their pins and
 //!   kept in a local content-addressed store.
+//! - [`metrics`]: Prometheus metrics, readiness, and the `/metrics`, `/healthz`, `/readyz`
+//!   endpoint.
 //! - [`grant`]: capability grants: what the operator lets an activity do (outbound hosts,
 //!   config values, directories), met with what the activity declares it needs.
 //! - [`runtime`]: the plugin runtime. Loads an artifact, identifies it by sha256 digest, compiles
@@ -24,6 +26,7 @@
 pub mod artifact;
 mod backoff;
 pub mod grant;
+pub mod metrics;
 pub mod replay;
 pub mod runtime;
 pub mod swf;

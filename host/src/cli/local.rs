@@ -11,6 +11,7 @@ use anyhow::{Context, bail};
 use clap::Args;
 use local_swf::{Durability, LocalSwf, LocalSwfConfig, Verifier};
 use swf_model::{CloseStatus, StartWorkflowExecutionInput, WorkflowExecution, WorkflowType};
+use swfwasm::metrics::Health;
 use swfwasm::runtime::{PluginRuntime, PluginTypes};
 use swfwasm::swf::SwfClient;
 use swfwasm::worker::plugin_dir::PluginDirectory;
@@ -132,6 +133,9 @@ pub struct DevArgs {
     /// How long --run waits for the execution to close, in seconds.
     #[arg(long, default_value_t = 120, requires = "run")]
     timeout_secs: u64,
+    /// Serve the worker's /metrics, /healthz and /readyz on this address.
+    #[arg(long)]
+    metrics_addr: Option<std::net::SocketAddr>,
 }
 
 /// `swfwasm dev`.
@@ -143,6 +147,10 @@ pub async fn dev(runtime: PluginRuntime, args: DevArgs) -> anyhow::Result<ExitCo
         signalled.trigger();
     });
     let runtime = Arc::new(runtime);
+    let health = Arc::new(Health::new(Duration::from_secs(30)));
+    if let Some(addr) = args.metrics_addr {
+        super::run::serve_metrics(addr, health.clone()).await?;
+    }
     let service = start_service(&args.service, &args.data_dir.join("local-swf.sqlite")).await?;
     let client = SwfClient::with_static_credentials(
         service.endpoint(),
@@ -180,7 +188,7 @@ pub async fn dev(runtime: PluginRuntime, args: DevArgs) -> anyhow::Result<ExitCo
         }
         None => None,
     };
-    let worker = Worker::new(client.clone(), runtime, plugins, config);
+    let worker = Worker::new(client.clone(), runtime, plugins, config).with_health(health);
     tokio::spawn(directory.watch(worker.live_plugins(), shutdown.clone()));
     let worker = tokio::spawn(worker.serve(shutdown.clone()));
     let code = match run_once {

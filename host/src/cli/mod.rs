@@ -92,6 +92,9 @@ enum Command {
         /// restart.
         #[arg(long = "plugins", value_name = "DIR")]
         plugin_dir: Option<PathBuf>,
+        /// Serve /metrics, /healthz and /readyz on this address (overrides `metrics_addr`).
+        #[arg(long)]
+        metrics_addr: Option<std::net::SocketAddr>,
     },
     /// Publish an artifact to an OCI registry (oci://REGISTRY/REPO:TAG) or S3
     /// (s3://BUCKET/KEY), with its declared types as annotations; prints the pinned source.
@@ -351,7 +354,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Run {
             plugins,
             plugin_dir,
-        } => run::run(runtime, &cli.config, &plugins, plugin_dir.as_deref()).await,
+            metrics_addr,
+        } => {
+            let dir = plugin_dir.as_deref();
+            run::run(runtime, &cli.config, &plugins, dir, metrics_addr).await
+        }
         Command::Register { retention_days } => {
             ops::register(&runtime, &ops::load_config(&cli.config)?, retention_days).await
         }

@@ -3,11 +3,14 @@
 //! The first signal starts a graceful shutdown (no new polls; polls in flight return and what
 //! they return is run; tasks in flight finish); a second signal exits at once.
 
+use std::net::SocketAddr;
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
+use swfwasm::metrics::Health;
 use swfwasm::runtime::{LoadError, PluginRuntime};
 use swfwasm::swf::{ClientConfig, SwfClient};
 use swfwasm::worker::plugin_dir::PluginDirectory;
@@ -21,12 +24,22 @@ pub async fn run(
     config_path: &Path,
     extra_plugins: &[String],
     plugin_dir: Option<&Path>,
+    metrics_addr: Option<SocketAddr>,
 ) -> anyhow::Result<ExitCode> {
     // Signals first: a SIGTERM while plugins are still compiling must stop the worker cleanly,
     // not kill it with the default action.
     let shutdown = Shutdown::new();
     tokio::spawn(watch_signals(shutdown.clone()));
-    let config = WorkerConfig::load(config_path)?;
+    let mut config = WorkerConfig::load(config_path)?;
+    if metrics_addr.is_some() {
+        config.metrics_addr = metrics_addr;
+    }
+    let health = Arc::new(Health::new(Duration::from_secs(
+        config.readiness_grace_secs,
+    )));
+    if let Some(addr) = config.metrics_addr {
+        serve_metrics(addr, health.clone()).await?;
+    }
     let mut sources = sources::parse(&config.plugins, Path::new(""))?;
     sources.extend(sources::parse(extra_plugins, Path::new("."))?);
     let runtime = Arc::new(runtime);
@@ -35,7 +48,17 @@ pub async fn run(
         sources::fetcher(&runtime, &config.sources, config.region.clone(), &sources).await?;
     let mut base = Vec::new();
     let mut watched = Vec::new();
-    for loaded in sources::load_all(&runtime, fetcher.as_deref(), &sources, false).await? {
+    // Fetching and compiling may take long (a slow registry, a large Python guest): a signal
+    // meanwhile stops the worker before it polls.
+    let loading = sources::load_all(&runtime, fetcher.as_deref(), &sources, false);
+    let all = tokio::select! {
+        all = loading => all?,
+        _ = shutdown.triggered() => {
+            tracing::info!("stopped while loading the plugins");
+            return Ok(ExitCode::SUCCESS);
+        }
+    };
+    for loaded in all {
         match loaded.plugin {
             Ok(plugin) => base.push(plugin),
             Err(LoadError::Ungranted(why)) => {
@@ -73,7 +96,7 @@ pub async fn run(
         );
     }
     let interval = config.sources.poll_interval();
-    let worker = Worker::new(client, runtime.clone(), plugins, config);
+    let worker = Worker::new(client, runtime.clone(), plugins, config).with_health(health);
     if let Some(directory) = directory {
         tokio::spawn(directory.watch(worker.live_plugins(), shutdown.clone()));
     }
@@ -83,6 +106,16 @@ pub async fn run(
     }
     worker.serve(shutdown).await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Starts `/metrics`, `/healthz` and `/readyz` on `addr` (see `swfwasm::metrics`).
+pub async fn serve_metrics(addr: SocketAddr, health: Arc<Health>) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr} for metrics"))?;
+    tracing::info!("metrics on http://{}/metrics", listener.local_addr()?);
+    tokio::spawn(swfwasm::metrics::serve(listener, health));
+    Ok(())
 }
 
 /// Loads every configured artifact into a set for what it declares (types to register,

@@ -136,3 +136,22 @@ pub enum GuestError {
         source: wasmtime::Error,
     },
 }
+
+impl GuestError {
+    /// The cause in one word, for metrics: `deadline`, `memory`, `stack`, `trap`, `returned`,
+    /// `invalid_output`, `invalid_decisions`, `wrong_world`, `invalid_task` or `host`.
+    pub fn cause(&self) -> &'static str {
+        match self {
+            GuestError::DeadlineExceeded(_) => "deadline",
+            GuestError::MemoryLimitExceeded { .. } => "memory",
+            GuestError::StackOverflow => "stack",
+            GuestError::Trap { .. } => "trap",
+            GuestError::Returned(_) => "returned",
+            GuestError::InvalidOutput(_) => "invalid_output",
+            GuestError::InvalidDecisions(_) => "invalid_decisions",
+            GuestError::WrongWorld { .. } => "wrong_world",
+            GuestError::InvalidTask(_) => "invalid_task",
+            GuestError::Host { .. } => "host",
+        }
+    }
+}

@@ -26,6 +26,7 @@ use super::plugin::{Linked, Plugin, PluginInner};
 use super::sandbox::{ActivitySandbox, Determinism, GuestState};
 use super::types::{ActivityOutcome, Contract, PluginTypes, World};
 use crate::grant::{ArtifactIdentity, Capabilities, Grants, Need, Requirements, Ungranted};
+use crate::metrics::{CauseLabels, Metrics, metrics};
 
 /// Loads plugins and runs their exports. One per process; cheap to share behind an `Arc`.
 pub struct PluginRuntime {
@@ -138,9 +139,30 @@ impl PluginRuntime {
         bytes: &[u8],
         file_name: Option<&str>,
     ) -> Result<(Plugin, Result<(), Ungranted>), LoadError> {
+        let result = self.load_artifact(bytes, file_name).await;
+        let outcome = match &result {
+            Ok((_, Ok(()))) => "loaded",
+            Ok((_, Err(_))) => "ungranted",
+            Err(_) => "rejected",
+        };
+        Metrics::count(&metrics().plugin_loads, outcome);
+        result
+    }
+
+    async fn load_artifact(
+        &self,
+        bytes: &[u8],
+        file_name: Option<&str>,
+    ) -> Result<(Plugin, Result<(), Ungranted>), LoadError> {
         check_component_header(bytes)?;
         let digest = Digest::of(bytes);
         let (component, cache) = self.compiled(bytes, &digest).await?;
+        let cached = if matches!(cache, CacheOutcome::Hit(_)) {
+            "hit"
+        } else {
+            "miss"
+        };
+        Metrics::count(&metrics().compile_cache, cached);
         let world = detect_world(&component, self.engine.engine())?;
         let imports = names(&component, self.engine.engine()).1;
         if world == World::Decider {
@@ -280,6 +302,16 @@ impl PluginRuntime {
         plugin: &Plugin,
         task: &DecisionTask,
     ) -> Result<RespondDecisionTaskCompleted, GuestError> {
+        let result = self.decide_task(plugin, task).await;
+        count_error("decide", &result);
+        result
+    }
+
+    async fn decide_task(
+        &self,
+        plugin: &Plugin,
+        task: &DecisionTask,
+    ) -> Result<RespondDecisionTaskCompleted, GuestError> {
         let Linked::Decider(pre) = plugin.linked() else {
             return Err(wrong_world(plugin, "a decider"));
         };
@@ -299,8 +331,13 @@ impl PluginRuntime {
         let timeout = self.config.decide_timeout;
         let mut store = self.store(label, Some(determinism), None, None, timeout)?;
         let call = async {
+            let started = Instant::now();
             let instance = pre.instantiate_async(&mut store).await?;
-            instance.call_decide(&mut store, &json).await
+            metrics().guest_phase("decide", "instantiate", started.elapsed());
+            let started = Instant::now();
+            let result = instance.call_decide(&mut store, &json).await;
+            metrics().guest_phase("decide", "call", started.elapsed());
+            result
         };
         let result = bounded(call, timeout).await;
         let body = finish(&store, result, timeout)?.map_err(GuestError::Returned)?;
@@ -319,6 +356,18 @@ impl PluginRuntime {
     /// capabilities allow: granted outbound hosts, its config values (read now, or from the
     /// cache), granted directories.
     pub async fn execute(
+        &self,
+        plugin: &Plugin,
+        task: &ActivityTask,
+        deadline: Duration,
+        heartbeat: Arc<dyn HeartbeatHandler>,
+    ) -> Result<ActivityOutcome, GuestError> {
+        let result = self.execute_task(plugin, task, deadline, heartbeat).await;
+        count_error("execute", &result);
+        result
+    }
+
+    async fn execute_task(
         &self,
         plugin: &Plugin,
         task: &ActivityTask,
@@ -347,14 +396,23 @@ impl PluginRuntime {
         };
         let mut store = self.store(label, None, Some(heartbeat), Some(sandbox), deadline)?;
         let call = async {
+            let started = Instant::now();
             match plugin.linked() {
                 Linked::Activity(pre) => {
                     let instance = pre.instantiate_async(&mut store).await?;
-                    instance.call_execute(&mut store, &json).await
+                    metrics().guest_phase("execute", "instantiate", started.elapsed());
+                    let started = Instant::now();
+                    let result = instance.call_execute(&mut store, &json).await;
+                    metrics().guest_phase("execute", "call", started.elapsed());
+                    result
                 }
                 Linked::ActivityV01(pre) => {
                     let instance = pre.instantiate_async(&mut store).await?;
-                    instance.call_execute(&mut store, &json).await
+                    metrics().guest_phase("execute", "instantiate", started.elapsed());
+                    let started = Instant::now();
+                    let result = instance.call_execute(&mut store, &json).await;
+                    metrics().guest_phase("execute", "call", started.elapsed());
+                    result
                 }
                 Linked::Decider(_) => unreachable!("checked above"),
             }
@@ -508,6 +566,19 @@ impl PluginRuntime {
             activity,
             deadline,
         )
+    }
+}
+
+/// Counts a failed guest call under its cause.
+fn count_error<T>(export: &str, result: &Result<T, GuestError>) {
+    if let Err(error) = result {
+        metrics()
+            .sandbox_errors
+            .get_or_create(&CauseLabels {
+                export: export.to_owned(),
+                cause: error.cause().to_owned(),
+            })
+            .inc();
     }
 }
 

@@ -18,6 +18,7 @@ use super::error::SwfError;
 use super::error::{cause, error_chain};
 use super::retry::RetryConfig;
 use super::signing::{CredentialSource, JsonService, SWF, signed_request};
+use crate::metrics::{CallLabels, metrics};
 
 /// Settings of an [`SwfClient`]. `ClientConfig::default()` suits real SWF.
 #[derive(Debug, Clone, PartialEq)]
@@ -212,10 +213,21 @@ impl SwfClient {
             _ => self.inner.call_timeout,
         };
         let target = action.target();
-        self.inner
+        let result = self
+            .inner
             .retry
             .run(action, || self.send(action, &target, &body, timeout))
-            .await
+            .await;
+        metrics()
+            .swf_calls
+            .get_or_create(&CallLabels {
+                action: action.to_string(),
+                outcome: result
+                    .as_ref()
+                    .map_or_else(SwfError::kind_label, |_| "ok".to_owned()),
+            })
+            .inc();
+        result
     }
 
     /// One attempt: sign, send, read the answer.

@@ -134,6 +134,17 @@ impl SwfError {
         }
     }
 
+    /// The error in one word, for metrics: the fault's code, or `transport`, `decode`,
+    /// `config`.
+    pub fn kind_label(&self) -> String {
+        match self {
+            Self::Fault { kind, .. } => kind.to_string(),
+            Self::Transport { .. } => "transport".into(),
+            Self::Decode { .. } => "decode".into(),
+            Self::Config { .. } => "config".into(),
+        }
+    }
+
     /// The error code, when the service answered with one.
     pub fn fault_kind(&self) -> Option<&FaultKind> {
         match self {

@@ -8,6 +8,7 @@ use swf_model::Action;
 
 use super::error::SwfError;
 use crate::backoff::Backoff;
+use crate::metrics::{CallLabels, metrics};
 
 /// How a failed call is retried.
 ///
@@ -49,6 +50,13 @@ impl RetryConfig {
             match attempt().await {
                 Err(error) if self.should_retry(&error, number) => {
                     let delay = self.backoff().delay(number);
+                    metrics()
+                        .swf_retries
+                        .get_or_create(&CallLabels {
+                            action: action.to_string(),
+                            outcome: error.kind_label(),
+                        })
+                        .inc();
                     tracing::warn!(
                         %action,
                         attempt = number,

@@ -12,7 +12,8 @@ use swf_model::{
 
 use super::context::Context;
 use super::heartbeat::SwfHeartbeat;
-use crate::runtime::ActivityOutcome;
+use crate::metrics::{Metrics, metrics};
+use crate::runtime::{ActivityOutcome, Plugin};
 use crate::swf::SwfError;
 
 pub(crate) async fn poll(
@@ -34,6 +35,7 @@ pub(crate) async fn handle(context: &Context, task: ActivityTask) {
         tracing::warn!(activity_type = %activity_type.name,
             version = %activity_type.version,
             "no loaded plugin serves this activity type; leaving the task");
+        count_task(&task, None, "unserved");
         return;
     };
     let fallback =
@@ -66,6 +68,12 @@ pub(crate) async fn handle(context: &Context, task: ActivityTask) {
             }
         }
     };
+    let counted = match &outcome {
+        ActivityOutcome::Completed(_) => "completed",
+        ActivityOutcome::Failed { .. } => "failed",
+        ActivityOutcome::Canceled { .. } => "canceled",
+    };
+    count_task(&task, Some(plugin), counted);
     let token = &task.task_token;
     let answered = match &outcome {
         ActivityOutcome::Completed(result) => {
@@ -88,16 +96,25 @@ pub(crate) async fn handle(context: &Context, task: ActivityTask) {
         }
     };
     match answered {
-        Ok(()) => {}
+        Ok(()) => Metrics::count(&metrics().responds, "ok"),
         Err(error) if error.is_unknown_resource() => {
+            Metrics::count(&metrics().responds, "task_gone");
             tracing::warn!(%error,
                 "the activity task is gone (timed out, canceled or answered already); dropping the result");
         }
         Err(error) => {
+            Metrics::count(&metrics().responds, "error");
             tracing::error!(%error,
                 "cannot answer the activity task; SWF will time it out");
         }
     }
+}
+
+/// Counts an activity task by its type, the artifact running it and `outcome`.
+fn count_task(task: &ActivityTask, plugin: Option<&Plugin>, outcome: &str) {
+    let t = &task.activity_type;
+    let digest = plugin.map(|p| p.digest().short());
+    metrics().task("activity", &t.name, &t.version, digest, outcome);
 }
 
 /// The start-to-close timeout this attempt was scheduled with (`None` for `NONE` or when the

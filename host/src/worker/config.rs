@@ -11,6 +11,8 @@
 //! # identity = "worker-1"               # default: <hostname>-<pid>
 //! # decider_failure = "timeout"         # or "fail-workflow"
 //! # activity_timeout_secs = 300         # when neither the task nor its type gives a start-to-close
+//! # metrics_addr = "127.0.0.1:9464"     # /metrics, /healthz, /readyz (off unless set)
+//! # readiness_grace_secs = 30           # /readyz fails once polls have failed this long
 //!
 //! [[task_list]]                         # optional; default: one entry per declared task list
 //! name = "default"
@@ -115,6 +117,12 @@ pub struct WorkerConfig {
     /// [`ArtifactSource`]).
     #[serde(default)]
     pub plugins: Vec<String>,
+    /// Where `/metrics`, `/healthz` and `/readyz` are served (off unless set), e.g.
+    /// `"127.0.0.1:9464"`.
+    pub metrics_addr: Option<std::net::SocketAddr>,
+    /// `/readyz` turns unready once polls have failed for this many seconds in a row.
+    #[serde(default = "default_readiness_grace")]
+    pub readiness_grace_secs: u64,
     /// How remote artifact sources are reached (`[sources]`).
     #[serde(default)]
     pub sources: SourcesConfig,
@@ -149,6 +157,10 @@ pub struct WorkerConfig {
     pub config_sources: ConfigSourcesConfig,
 }
 
+fn default_readiness_grace() -> u64 {
+    30
+}
+
 fn default_activity_timeout() -> u64 {
     300
 }
@@ -164,6 +176,8 @@ impl WorkerConfig {
             domain: domain.into(),
             plugins: Vec::new(),
             sources: SourcesConfig::default(),
+            metrics_addr: None,
+            readiness_grace_secs: default_readiness_grace(),
             endpoint: None,
             region: None,
             identity: None,

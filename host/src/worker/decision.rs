@@ -9,6 +9,7 @@ use super::config::DeciderFailurePolicy;
 use super::context::Context;
 use super::pin;
 use super::plugins::PluginSet;
+use crate::metrics::{Metrics, metrics};
 use crate::replay::{Replayed, replay};
 use crate::runtime::{Digest, Plugin};
 use crate::swf::SwfError;
@@ -28,11 +29,14 @@ pub(crate) async fn handle(context: &Context, mut task: DecisionTask) {
     let pinned = pin::strip(&mut task);
     let plugins = context.plugins.snapshot();
     let Some(plugin) = choose_decider(context, &plugins, &task, pinned.as_deref()).await else {
+        count_task(&task, None, "unserved");
         return;
     };
+    count_task(&task, Some(&plugin), "started");
     let mut response = match context.runtime.decide(&plugin, &task).await {
         Ok(response) => response,
         Err(error) => {
+            count_task(&task, Some(&plugin), "error");
             tracing::error!(plugin = %plugin.digest(), %error, policy = ?context.config.decider_failure,
                 "decider failed");
             match context.config.decider_failure {
@@ -53,19 +57,31 @@ pub(crate) async fn handle(context: &Context, mut task: DecisionTask) {
         .respond_decision_task_completed(&response)
         .await
     {
-        Ok(()) if closes_run(&response) => {
-            context.upgrades.forget_run(&task.workflow_execution.run_id);
+        Ok(()) => {
+            count_task(&task, Some(&plugin), "completed");
+            Metrics::count(&metrics().responds, "ok");
+            if closes_run(&response) {
+                context.upgrades.forget_run(&task.workflow_execution.run_id);
+            }
         }
-        Ok(()) => {}
         Err(error) if error.is_unknown_resource() => {
+            Metrics::count(&metrics().responds, "task_gone");
             tracing::warn!(%error,
                 "the decision task is gone (timed out or the run closed); dropping it");
         }
         Err(error) => {
+            Metrics::count(&metrics().responds, "error");
             tracing::error!(%error,
                 "cannot answer the decision task; SWF will time it out and retry");
         }
     }
+}
+
+/// Counts a decision task by its workflow type, the artifact deciding it and `outcome`.
+fn count_task(task: &DecisionTask, plugin: Option<&Plugin>, outcome: &str) {
+    let t = &task.workflow_type;
+    let digest = plugin.map(|p| p.digest().short());
+    metrics().task("decision", &t.name, &t.version, digest, outcome);
 }
 
 /// Whether answering `response` closes the run (a new run of a continued one has its own id).
@@ -137,16 +153,19 @@ async fn choose_decider(
                 Ok(Replayed::Identical(_)) => {
                     tracing::info!(from = %Digest::shorten(pinned), to = %active.digest().short(),
                         "history replays identically on the new artifact; the run moves to it");
+                    Metrics::count(&metrics().upgrade_verdicts, "identical");
                     true
                 }
                 Ok(Replayed::Diverged(divergence)) => {
                     tracing::warn!(pinned = %Digest::shorten(pinned), candidate = %active.digest().short(), %divergence,
                         "history diverges on the new artifact; the run stays on its artifact");
+                    Metrics::count(&metrics().upgrade_verdicts, "diverged");
                     false
                 }
                 Err(error) => {
                     tracing::warn!(pinned = %Digest::shorten(pinned), candidate = %active.digest().short(), %error,
                         "history does not replay on the new artifact; the run stays on its artifact");
+                    Metrics::count(&metrics().upgrade_verdicts, "error");
                     false
                 }
             };

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::Mutex;
 
+use crate::metrics::{Metrics, metrics};
 use crate::runtime::{HeartbeatHandler, HeartbeatStatus};
 use crate::swf::SwfClient;
 
@@ -38,6 +39,7 @@ impl HeartbeatHandler for SwfHeartbeat {
         if let Some((at, status)) = *last
             && (at.elapsed() < self.interval || status == HeartbeatStatus::TaskGone)
         {
+            Metrics::count(&metrics().heartbeats, "throttled");
             return status;
         }
         let details = details.map(|d| {
@@ -52,10 +54,16 @@ impl HeartbeatHandler for SwfHeartbeat {
             Ok(false) => HeartbeatStatus::Ok,
             Err(error) if error.is_unknown_resource() => HeartbeatStatus::TaskGone,
             Err(error) => {
+                Metrics::count(&metrics().heartbeats, "failed");
                 tracing::warn!(%error, "heartbeat not delivered; the activity continues");
                 HeartbeatStatus::Ok
             }
         };
+        let sent = match status {
+            HeartbeatStatus::TaskGone => "task_gone",
+            _ => "sent",
+        };
+        Metrics::count(&metrics().heartbeats, sent);
         *last = Some((Instant::now(), status));
         status
     }

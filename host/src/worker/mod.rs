@@ -27,7 +27,9 @@ pub mod sources;
 mod upgrades;
 
 use std::sync::Arc;
+use std::time::Duration;
 
+use crate::metrics::Health;
 use crate::runtime::PluginRuntime;
 use crate::swf::SwfClient;
 use context::Context;
@@ -61,6 +63,7 @@ impl Worker {
             config.task_lists.clone()
         };
         let identity = config.identity();
+        let grace = Duration::from_secs(config.readiness_grace_secs);
         Self {
             context: Arc::new(Context {
                 client,
@@ -68,6 +71,7 @@ impl Worker {
                 plugins: Arc::new(LivePlugins::new(plugins)),
                 config,
                 identity,
+                health: Arc::new(Health::new(grace)),
                 upgrades: Default::default(),
             }),
             task_lists,
@@ -80,6 +84,21 @@ impl Worker {
         self.context.plugins.clone()
     }
 
+    /// Reports readiness to `health` (one made before the plugins loaded, so an endpoint
+    /// started early answers "not ready" until the worker serves).
+    pub fn with_health(mut self, health: Arc<Health>) -> Self {
+        if let Some(context) = Arc::get_mut(&mut self.context) {
+            context.health = health;
+        }
+        self
+    }
+
+    /// The worker's readiness, for the `/readyz` endpoint: ready once it serves, until its
+    /// polls have failed for longer than `readiness_grace_secs`.
+    pub fn health(&self) -> Arc<Health> {
+        self.context.health.clone()
+    }
+
     /// The task lists this worker polls.
     pub fn task_lists(&self) -> &[TaskListConfig] {
         &self.task_lists
@@ -87,6 +106,7 @@ impl Worker {
 
     /// Polls until `shutdown` is triggered, then finishes the tasks in flight.
     pub async fn serve(self, shutdown: Shutdown) {
+        self.context.health.plugins_loaded();
         let mut polling = Polling::default();
         for list in &self.task_lists {
             polling.start(&self.context, list, &shutdown);

@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 
+use crate::metrics::metrics;
 use crate::runtime::{Plugin, PluginTypes};
 
 use super::config::{TaskKind, TaskListConfig};
@@ -145,12 +146,14 @@ impl LivePlugins {
 
     /// Makes `set` the current set.
     pub fn replace(&self, set: PluginSet) {
+        metrics().activations.inc();
         self.current.send_replace(Arc::new(set));
     }
 
     /// Adds `plugin` to the current set, active for every type it declares (what a watched
     /// source does with a new artifact; the rest of the set stays as it is).
     pub fn activate(&self, plugin: Plugin) {
+        metrics().activations.inc();
         self.current
             .send_modify(|set| Arc::make_mut(set).insert(plugin));
     }

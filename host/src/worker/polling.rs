@@ -5,7 +5,7 @@
 
 use std::collections::HashSet;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::sync::{Semaphore, watch};
 use tracing::Instrument;
@@ -15,6 +15,7 @@ use super::context::Context;
 use super::shutdown::Shutdown;
 use super::{activity, decision};
 use crate::backoff::Backoff;
+use crate::metrics::{ListLabels, PollLabels, metrics};
 
 /// The wait after `n` polls in a row failed.
 const POLL_BACKOFF: Backoff = Backoff {
@@ -45,6 +46,10 @@ impl Polling {
         let size = list.max_in_flight.max(1);
         let slot = Arc::new(Semaphore::new(size));
         self.slots.push((slot.clone(), size));
+        metrics()
+            .slots
+            .get_or_create(&list_labels(list))
+            .set(i64::try_from(size).unwrap_or(i64::MAX));
         tracing::info!(task_list = %list.name, kind = ?list.kind, pollers = list.pollers, max_in_flight = list.max_in_flight, "polling");
         for _ in 0..list.pollers.max(1) {
             self.pollers.spawn(poll_loop(
@@ -74,6 +79,7 @@ async fn poll_loop(
         };
         // The poll itself is never abandoned: a task SWF hands to this poll would otherwise be
         // lost until it times out.
+        let started = Instant::now();
         let outcome = match list.kind {
             TaskKind::Decision => decision::poll(&context, &list.name)
                 .await
@@ -82,22 +88,48 @@ async fn poll_loop(
                 .await
                 .map(|task| task.map(PolledTask::Activity)),
         };
+        let labels = list_labels(&list);
+        metrics()
+            .poll_seconds
+            .get_or_create(&labels)
+            .observe(started.elapsed().as_secs_f64());
+        let counted = match &outcome {
+            Ok(Some(_)) => "task",
+            Ok(None) => "empty",
+            Err(_) => "error",
+        };
+        metrics()
+            .polls
+            .get_or_create(&PollLabels {
+                kind: labels.kind.clone(),
+                task_list: labels.task_list.clone(),
+                outcome: counted.to_owned(),
+            })
+            .inc();
         match outcome {
             Ok(Some(task)) => {
                 failures = 0;
+                context.health.poll_succeeded();
                 let context = context.clone();
                 let span = task.span();
+                let in_flight = metrics().in_flight.get_or_create(&labels).clone();
+                in_flight.inc();
                 tokio::spawn(
                     async move {
                         task.handle(&context).await;
+                        in_flight.dec();
                         drop(permit);
                     }
                     .instrument(span),
                 );
             }
-            Ok(None) => failures = 0,
+            Ok(None) => {
+                failures = 0;
+                context.health.poll_succeeded();
+            }
             Err(error) => {
                 failures += 1;
+                context.health.poll_failed();
                 let pause = POLL_BACKOFF.delay(failures);
                 tracing::warn!(task_list = %list.name, %error, ?pause, "poll failed; retrying");
                 tokio::select! {
@@ -106,6 +138,18 @@ async fn poll_loop(
                 }
             }
         }
+    }
+}
+
+/// The metric labels of a task list.
+fn list_labels(list: &TaskListConfig) -> ListLabels {
+    ListLabels {
+        kind: match list.kind {
+            TaskKind::Decision => "decision",
+            TaskKind::Activity => "activity",
+        }
+        .to_owned(),
+        task_list: list.name.clone(),
     }
 }
 

@@ -12,6 +12,7 @@ mod capabilities;
 mod cli;
 mod fault_injection;
 mod hot_swap;
+mod observability;
 mod polyglot;
 mod replay;
 mod runtime;

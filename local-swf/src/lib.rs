@@ -6,7 +6,8 @@
 //!
 //! A request flows: `server` (HTTP, body limit, SigV4 in `auth`) → `api` (parse into the
 //! swf-model input type, `validate`) → `state_machine` (every action, one transaction per call,
-//! persisted by `database` in SQLite). A timer task in `server` fires timeouts and timers.
+//! persisted by `database` in SQLite). A timer task in `server` fires timeouts and timers. The
+//! web console (`console`, under `/console` on the same port) reads and writes through `api`.
 //!
 //! The public surface is what a host needs to run the service: [`LocalSwf`] (start, endpoint,
 //! stop), its [`LocalSwfConfig`], the [`Verifier`] that checks request signatures, the
@@ -24,6 +25,7 @@
 
 mod api;
 mod auth;
+mod console;
 mod database;
 mod error;
 mod run;

@@ -105,7 +105,7 @@ pub struct LocalSwf {
 }
 
 struct AppState {
-    shared: Shared,
+    shared: Arc<Shared>,
     verifier: Option<Verifier>,
 }
 
@@ -146,19 +146,20 @@ impl LocalSwf {
             source,
         })?;
         let state = Arc::new(AppState {
-            shared: Shared {
+            shared: Arc::new(Shared {
                 machine: Arc::new(Mutex::new(machine)),
                 poll_hold: config.poll_hold,
                 deadlines_changed: tokio::sync::Notify::new(),
                 closing: Default::default(),
-            },
+            }),
             verifier: config.verifier,
         });
         let (shutdown, mut stop) = watch::channel(false);
         tokio::spawn(fire_deadlines(state.clone(), shutdown.subscribe()));
         let app = Router::new()
             .route("/", axum::routing::post(handle))
-            .with_state(state.clone());
+            .with_state(state.clone())
+            .merge(crate::console::router(state.shared.clone()));
         let server = tokio::spawn(async move {
             let stopped = async move {
                 let _ = stop.wait_for(|stop| *stop).await;

@@ -10,6 +10,7 @@ mod artifacts;
 mod booking;
 mod capabilities;
 mod cli;
+mod console;
 mod fault_injection;
 mod hot_swap;
 mod observability;

@@ -11,6 +11,7 @@ use std::path::Path;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::common::browser::dom;
 use crate::common::{self, local_swf, moto, payment, plugin, succeeded as ok, swfwasm_in};
 use local_swf::LocalSwf;
 use serde_json::{Value, json};
@@ -192,6 +193,29 @@ fn every_path_of_the_booking_workflow() {
         activities(&retried),
         [select, details, pay, pay, pay, confirm]
     );
+
+    // The console shows the retries: each attempt a lane of its own, the backoff timers too.
+    let profile = dir.join("chromium");
+    let console = format!("{}/console/travel", service.endpoint());
+    let listed = dom(
+        &profile,
+        &format!("{console}?status=closed&workflow_id=two-declines"),
+    );
+    let run = listed
+        .split("/console/travel/two-declines/")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the run is listed");
+    let page = dom(&profile, &format!("{console}/two-declines/{run}"));
+    let timeline = page.split("<svg").nth(1).expect("a timeline");
+    let lanes = |prefix: &str| {
+        timeline
+            .matches(&format!("class=\"lane\">{prefix}"))
+            .count()
+    };
+    assert_eq!(lanes("activity ValidatePayment"), 3, "{timeline}");
+    assert_eq!(lanes("timer "), 2, "{timeline}");
+    assert!(page.contains("COMPLETED") && page.contains("<td>TimerFired</td>"));
 
     let regressed = wait_for(dir, "regress", "WorkflowExecutionCompleted");
     assert_eq!(

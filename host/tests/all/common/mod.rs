@@ -1,6 +1,7 @@
 //! Helpers shared by the host's integration tests: where the built plugins and the seed's
 //! task files are.
 
+pub mod browser;
 pub mod echo_server;
 pub mod fault_proxy;
 pub mod http_stub;

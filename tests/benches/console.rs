@@ -92,8 +92,9 @@ fn main() {
             long_run = started["runId"].as_str().unwrap().to_owned();
         }
     }
-    // Started, DecisionTaskScheduled, then signals up to 25,000 events.
-    for n in 0..24_998 {
+    // Started, DecisionTaskScheduled, 24,997 signals: the last one brings the history to
+    // SWF's limit, where the run is terminated as event 25,000.
+    for n in 0..24_997 {
         swf(
             addr,
             "SignalWorkflowExecution",

@@ -70,12 +70,14 @@ impl Node {
         self.dir.path().join("worker.log")
     }
 
-    /// Starts `workflow_type` and waits until its run closes with `closing`.
+    /// Starts version 1.0 of `workflow_type` and waits until its run closes with `closing`.
     fn run(&self, workflow_type: &str, workflow_id: &str, input: &str, closing: &str) {
         ok(
             self.swfwasm(&[
                 "start",
                 workflow_type,
+                "--version",
+                "1.0",
                 "--workflow-id",
                 workflow_id,
                 "--input",
@@ -120,17 +122,53 @@ fn short_digest(name: &str) -> String {
 
 #[test]
 fn metrics_count_polls_tasks_guest_calls_and_a_hostile_deadline() {
-    let dir = tempfile::tempdir().unwrap();
-    let swf = LocalSwf::start(dir.path(), 1);
-    let plugins = [
+    // `swfwasm dev` on a directory of the four plugins, its worker's metrics on a port of the
+    // test's choosing; workflows are started against its SWF endpoint.
+    let plugins_dir = tempfile::tempdir().unwrap();
+    for name in [
         "hello-decider",
         "hello-activity",
         "steer-decider",
         "hostile-activity",
-    ];
-    let node = Node::new(swf.endpoint(), &plugins.map(plugin), "");
-    ok(node.swfwasm(&["register"]), "register");
-    let _worker = node.worker();
+    ] {
+        std::fs::copy(
+            plugin(name),
+            plugins_dir.path().join(format!("{name}.wasm")),
+        )
+        .unwrap();
+    }
+    let placeholder = Node::new("http://127.0.0.1:1", &[], "");
+    let log = placeholder.log();
+    let mut command = swfwasm_in(placeholder.dir.path());
+    command
+        .args(["dev", "--plugins"])
+        .arg(plugins_dir.path())
+        .arg("--data-dir")
+        .arg(placeholder.dir.path().join("data"))
+        .args(["--domain", "observed", "--access-key-id", "AKIDEXAMPLE"])
+        .args(["--secret-access-key", "secret", "--metrics-addr"])
+        .arg(format!("127.0.0.1:{}", placeholder.port));
+    let _dev = Running::spawn(&mut command, &log);
+    let mut endpoint = String::new();
+    wait_until("the dev endpoint", &log, || {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        let found = text
+            .lines()
+            .find_map(|l| l.strip_prefix("SWF endpoint: "))
+            .map(str::to_owned);
+        endpoint = found.unwrap_or_default();
+        !endpoint.is_empty()
+    });
+    // The CLI's configuration names dev's endpoint; the worker is dev's own.
+    let node = Node {
+        dir: placeholder.dir,
+        port: placeholder.port,
+    };
+    std::fs::write(
+        node.dir.path().join("worker.toml"),
+        format!("domain = \"observed\"\nendpoint = \"{endpoint}\"\nregion = \"us-east-1\"\n"),
+    )
+    .unwrap();
     node.run(
         "HelloWorkflow",
         "hello",

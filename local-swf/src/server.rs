@@ -47,6 +47,10 @@ pub struct LocalSwfConfig {
     /// `NONE` instead of failing the decision with DEFAULT_HEARTBEAT_TIMEOUT_UNDEFINED.
     /// Default: `false` (SWF's behaviour).
     pub lenient_heartbeat_timeout: bool,
+    /// Serve the web console under `/console`. The console checks no signature: whoever
+    /// reaches the port can start, signal and terminate runs. Default: `true` (the default
+    /// listener is loopback).
+    pub console: bool,
 }
 
 impl LocalSwfConfig {
@@ -55,6 +59,7 @@ impl LocalSwfConfig {
     pub fn new(database: PathBuf) -> Self {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            console: true,
             database,
             poll_hold: Duration::from_secs(swf_model::LONG_POLL_SECS),
             verifier: Some(Verifier {
@@ -156,10 +161,12 @@ impl LocalSwf {
         });
         let (shutdown, mut stop) = watch::channel(false);
         tokio::spawn(fire_deadlines(state.clone(), shutdown.subscribe()));
-        let app = Router::new()
+        let mut app = Router::new()
             .route("/", axum::routing::post(handle))
-            .with_state(state.clone())
-            .merge(crate::console::router(state.shared.clone()));
+            .with_state(state.clone());
+        if config.console {
+            app = app.merge(crate::console::router(state.shared.clone()));
+        }
         let server = tokio::spawn(async move {
             let stopped = async move {
                 let _ = stop.wait_for(|stop| *stop).await;

@@ -50,6 +50,10 @@ pub struct ServiceArgs {
     /// instead of failing the ScheduleActivityTask decision.
     #[arg(long)]
     lenient_heartbeat_timeout: bool,
+    /// Serve the web console (/console) even when --host is not a loopback address; it checks
+    /// no signature, so anyone who reaches the port can start and terminate runs.
+    #[arg(long)]
+    console: bool,
 }
 
 impl ServiceArgs {
@@ -66,6 +70,10 @@ impl ServiceArgs {
             config.durability = Durability::Normal;
         }
         config.lenient_heartbeat_timeout = self.lenient_heartbeat_timeout;
+        config.console = self.host.is_loopback() || self.console;
+        if !config.console {
+            tracing::warn!(host = %self.host, "web console off: not a loopback address (give --console to serve it anyway)");
+        }
         config
     }
 }

@@ -320,3 +320,26 @@ async fn a_run_is_terminated_when_its_history_reaches_25000_events() {
     );
     service.stop().await;
 }
+
+#[tokio::test]
+async fn the_console_is_served_unless_turned_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let on = LocalSwf::start(config(&dir.path().join("on.sqlite")))
+        .await
+        .unwrap();
+    let mut off_config = config(&dir.path().join("off.sqlite"));
+    off_config.console = false;
+    let off = LocalSwf::start(off_config).await.unwrap();
+    let status = |service: &LocalSwf| {
+        let url = format!("{}/console", service.endpoint());
+        async move { reqwest::get(url).await.unwrap().status().as_u16() }
+    };
+    assert_eq!(status(&on).await, 200);
+    assert_eq!(
+        status(&off).await,
+        404,
+        "no console, and no unsigned way in"
+    );
+    on.stop().await;
+    off.stop().await;
+}

@@ -28,6 +28,23 @@ use super::types::{ActivityOutcome, Contract, PluginTypes, World};
 use crate::grant::{ArtifactIdentity, Capabilities, Grants, Need, Requirements, Ungranted};
 use crate::metrics::{CauseLabels, Metrics, metrics};
 
+/// A future that instantiates `$pre` in `$store` and calls its export `$method($args)`, timing
+/// both phases under `$export`. A macro because each world and contract version has its own
+/// bindgen types, with no trait in common.
+macro_rules! guest_call {
+    ($export:literal, $store:ident, $pre:ident, $method:ident ( $($arg:expr),* )) => {
+        async {
+            let started = Instant::now();
+            let instance = $pre.instantiate_async(&mut $store).await?;
+            metrics().guest_phase($export, "instantiate", started.elapsed());
+            let started = Instant::now();
+            let result = instance.$method(&mut $store $(, $arg)*).await;
+            metrics().guest_phase($export, "call", started.elapsed());
+            result
+        }
+    };
+}
+
 /// Loads plugins and runs their exports. One per process; cheap to share behind an `Arc`.
 pub struct PluginRuntime {
     engine: HostEngine,
@@ -330,15 +347,7 @@ impl PluginRuntime {
         };
         let timeout = self.config.decide_timeout;
         let mut store = self.store(label, Some(determinism), None, None, timeout)?;
-        let call = async {
-            let started = Instant::now();
-            let instance = pre.instantiate_async(&mut store).await?;
-            metrics().guest_phase("decide", "instantiate", started.elapsed());
-            let started = Instant::now();
-            let result = instance.call_decide(&mut store, &json).await;
-            metrics().guest_phase("decide", "call", started.elapsed());
-            result
-        };
+        let call = guest_call!("decide", store, pre, call_decide(&json));
         let result = bounded(call, timeout).await;
         let body = finish(&store, result, timeout)?.map_err(GuestError::Returned)?;
         let response: RespondDecisionTaskCompleted = serde_json::from_str(&body).map_err(|e| {
@@ -396,23 +405,12 @@ impl PluginRuntime {
         };
         let mut store = self.store(label, None, Some(heartbeat), Some(sandbox), deadline)?;
         let call = async {
-            let started = Instant::now();
             match plugin.linked() {
                 Linked::Activity(pre) => {
-                    let instance = pre.instantiate_async(&mut store).await?;
-                    metrics().guest_phase("execute", "instantiate", started.elapsed());
-                    let started = Instant::now();
-                    let result = instance.call_execute(&mut store, &json).await;
-                    metrics().guest_phase("execute", "call", started.elapsed());
-                    result
+                    guest_call!("execute", store, pre, call_execute(&json)).await
                 }
                 Linked::ActivityV01(pre) => {
-                    let instance = pre.instantiate_async(&mut store).await?;
-                    metrics().guest_phase("execute", "instantiate", started.elapsed());
-                    let started = Instant::now();
-                    let result = instance.call_execute(&mut store, &json).await;
-                    metrics().guest_phase("execute", "call", started.elapsed());
-                    result
+                    guest_call!("execute", store, pre, call_execute(&json)).await
                 }
                 Linked::Decider(_) => unreachable!("checked above"),
             }
@@ -446,46 +444,19 @@ impl PluginRuntime {
             .map_err(LoadError::Describe)?;
         let types = match linked {
             Linked::Decider(pre) => {
-                let call = async {
-                    let instance = pre.instantiate_async(&mut store).await?;
-                    instance.call_describe(&mut store).await
-                };
+                let call = guest_call!("describe", store, pre, call_describe());
                 let result = bounded(call, timeout).await;
-                PluginTypes::Workflows(
-                    finish(&store, result, timeout)
-                        .map_err(LoadError::Describe)?
-                        .into_iter()
-                        .map(Into::into)
-                        .collect(),
-                )
+                PluginTypes::Workflows(declared(finish(&store, result, timeout))?)
             }
             Linked::Activity(pre) => {
-                let call = async {
-                    let instance = pre.instantiate_async(&mut store).await?;
-                    instance.call_describe(&mut store).await
-                };
+                let call = guest_call!("describe", store, pre, call_describe());
                 let result = bounded(call, timeout).await;
-                PluginTypes::Activities(
-                    finish(&store, result, timeout)
-                        .map_err(LoadError::Describe)?
-                        .into_iter()
-                        .map(Into::into)
-                        .collect(),
-                )
+                PluginTypes::Activities(declared(finish(&store, result, timeout))?)
             }
             Linked::ActivityV01(pre) => {
-                let call = async {
-                    let instance = pre.instantiate_async(&mut store).await?;
-                    instance.call_describe(&mut store).await
-                };
+                let call = guest_call!("describe", store, pre, call_describe());
                 let result = bounded(call, timeout).await;
-                PluginTypes::Activities(
-                    finish(&store, result, timeout)
-                        .map_err(LoadError::Describe)?
-                        .into_iter()
-                        .map(Into::into)
-                        .collect(),
-                )
+                PluginTypes::Activities(declared(finish(&store, result, timeout))?)
             }
         };
         let names: Vec<(&str, &str)> = match &types {
@@ -526,10 +497,7 @@ impl PluginRuntime {
         let mut store = self
             .store(load_label(digest), None, None, None, timeout)
             .map_err(LoadError::Requires)?;
-        let call = async {
-            let instance = pre.instantiate_async(&mut store).await?;
-            instance.call_requires(&mut store).await
-        };
+        let call = guest_call!("requires", store, pre, call_requires());
         let result = bounded(call, timeout).await;
         let WitRequirements {
             outbound_hosts,
@@ -567,6 +535,15 @@ impl PluginRuntime {
             deadline,
         )
     }
+}
+
+/// The declarations `describe` returned, as the runtime's own types.
+fn declared<W, T: From<W>>(result: Result<Vec<W>, GuestError>) -> Result<Vec<T>, LoadError> {
+    Ok(result
+        .map_err(LoadError::Describe)?
+        .into_iter()
+        .map(Into::into)
+        .collect())
 }
 
 /// Counts a failed guest call under its cause.

@@ -1,11 +1,25 @@
 #!/usr/bin/env node
-// Builds one JavaScript plugin into a component with `jco componentize --backend quickjs`:
+// Builds one JavaScript plugin into a component:
 //
 //   node guest-sdk/js/componentize.mjs <source.js> <decider|activity> <out.wasm>
 //
 // Run from the repository root (the module root, so plugins can import the helper in
 // guest-sdk/js).
 //
+// Two engines. Plugins are built with `jco componentize --backend quickjs` (small, fast to
+// instantiate), except deciders that import the flow API (guest-sdk/js/flow.js): QuickJS runs no
+// promise jobs inside a synchronous export, and the flow API's replay is made of them (the
+// workflow is an `async function`). Those are built with ComponentizeJS (StarlingMonkey), which
+// runs the event loop inside `decide` until the promise it returns settles: the source is first
+// bundled into one module with rolldown (ComponentizeJS embeds a single module), then
+// componentized against the decider world alone (ComponentizeJS's WIT parser cannot read the
+// WASI 0.2.12 packages in guest-sdk/wit/deps, which a decider does not import). ComponentizeJS
+// runs its WIT step under a WASI shim that sees only the working directory, so it runs in the
+// scratch directory with relative paths; its preview2-shim is pinned at 0.25.0 in package.json
+// (with 0.26 that shim sees no directory at all). (ComponentizeJS 0.19.3, which jco also carries, traps
+// in `post_decide` after some replays: a runtime bug fixed by 0.22.)
+//
+// QuickJS details:
 // Why not just jco: componentize-qjs (0.4.5, what jco 1.35 uses) pre-initializes the component
 // with Wizer in a wasmtime linker that first defines every import as a trap stub, each stub
 // resource as one placeholder type, and then shadows them with the real wasi p2 interfaces.
@@ -64,6 +78,50 @@ function namesAt(version) {
 const [source, world, out] = process.argv.slice(2);
 if (!source || !['decider', 'activity'].includes(world) || !out) {
   fail('usage: componentize.mjs <source.js> <decider|activity> <out.wasm>');
+}
+
+/** Whether `path` imports the flow API (a module path ending in `flow.js`). */
+function usesFlowApi(path) {
+  return /^\s*import\b[^;]*['"][^'"]*\bflow\.js['"]/m.test(readFileSync(path, 'utf8'));
+}
+
+/** guest-sdk/wit/plugin.wit without the activity world (and its doc comment). */
+function deciderOnlyWit(wit) {
+  const text = readFileSync(join(wit, 'plugin.wit'), 'utf8');
+  const start = text.search(/^(?:\/\/\/.*\n)*world activity \{/m);
+  const end = text.indexOf('\n}', start);
+  if (start < 0 || end < 0) {
+    fail(`no "world activity {...}" in ${join(wit, 'plugin.wit')}: has the WIT changed?`);
+  }
+  return text.slice(0, start) + text.slice(end + 2);
+}
+
+/** Builds a flow decider with ComponentizeJS; see the top of this file. */
+async function componentizeFlowDecider(source, out, scratch) {
+  const { rolldown } = await import('rolldown');
+  const bundle = await rolldown({ input: resolve(source), external: [/^swfwasm:/, /^wasi:/], logLevel: 'warn' });
+  await bundle.write({ file: join(scratch, 'decider.js'), format: 'esm' });
+  await bundle.close();
+  writeFileSync(join(scratch, 'plugin.wit'), deciderOnlyWit(join(root, 'guest-sdk/wit')));
+  const cli = join(here, 'node_modules/@bytecodealliance/componentize-js/src/cli.js');
+  const args = [cli, '--wit', 'plugin.wit', '--world-name', 'decider', '-d', 'http', '-d', 'fetch-event'];
+  const run = spawnSync(process.execPath, [...args, '-o', resolve(out), 'decider.js'], {
+    cwd: scratch,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  if (run.status !== 0) {
+    fail(`ComponentizeJS failed for ${source}`);
+  }
+}
+
+if (world === 'decider' && usesFlowApi(source)) {
+  const scratch = mkdtempSync(join(tmpdir(), 'swfwasm-componentize-'));
+  try {
+    await componentizeFlowDecider(source, out, scratch);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  process.exit(0);
 }
 
 const wit = join(root, 'guest-sdk/wit');

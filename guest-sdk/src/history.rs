@@ -136,7 +136,9 @@ impl DecisionTask {
                     });
                 }
                 other => {
-                    if let Some(next) = Self::activity_transition(other, scheduled_id) {
+                    if let Some((of, next)) = activity_transition(other)
+                        && Some(of) == scheduled_id
+                    {
                         state = Some(next);
                     }
                 }
@@ -144,41 +146,41 @@ impl DecisionTask {
         }
         state
     }
+}
 
-    fn activity_transition(
-        attributes: &EventAttributes,
-        scheduled_id: Option<i64>,
-    ) -> Option<ActivityState> {
-        let scheduled_id = scheduled_id?;
-        match attributes {
-            EventAttributes::ActivityTaskStarted(a) if a.scheduled_event_id == scheduled_id => {
-                Some(ActivityState::Started)
-            }
-            EventAttributes::ActivityTaskCompleted(a) if a.scheduled_event_id == scheduled_id => {
-                Some(ActivityState::Completed {
-                    result: a.result.clone(),
-                })
-            }
-            EventAttributes::ActivityTaskFailed(a) if a.scheduled_event_id == scheduled_id => {
-                Some(ActivityState::Failed {
-                    reason: a.reason.clone(),
-                    details: a.details.clone(),
-                })
-            }
-            EventAttributes::ActivityTaskTimedOut(a) if a.scheduled_event_id == scheduled_id => {
-                Some(ActivityState::TimedOut {
-                    timeout_type: a.timeout_type.as_str().to_owned(),
-                    details: a.details.clone(),
-                })
-            }
-            EventAttributes::ActivityTaskCanceled(a) if a.scheduled_event_id == scheduled_id => {
-                Some(ActivityState::Canceled {
-                    details: a.details.clone(),
-                })
-            }
-            _ => None,
-        }
-    }
+/// The state an activity event puts its activity in, with the activity's scheduled event id
+/// (`None` for events that are not about a scheduled activity).
+pub(crate) fn activity_transition(attributes: &EventAttributes) -> Option<(i64, ActivityState)> {
+    Some(match attributes {
+        EventAttributes::ActivityTaskStarted(a) => (a.scheduled_event_id, ActivityState::Started),
+        EventAttributes::ActivityTaskCompleted(a) => (
+            a.scheduled_event_id,
+            ActivityState::Completed {
+                result: a.result.clone(),
+            },
+        ),
+        EventAttributes::ActivityTaskFailed(a) => (
+            a.scheduled_event_id,
+            ActivityState::Failed {
+                reason: a.reason.clone(),
+                details: a.details.clone(),
+            },
+        ),
+        EventAttributes::ActivityTaskTimedOut(a) => (
+            a.scheduled_event_id,
+            ActivityState::TimedOut {
+                timeout_type: a.timeout_type.as_str().to_owned(),
+                details: a.details.clone(),
+            },
+        ),
+        EventAttributes::ActivityTaskCanceled(a) => (
+            a.scheduled_event_id,
+            ActivityState::Canceled {
+                details: a.details.clone(),
+            },
+        ),
+        _ => return None,
+    })
 }
 
 impl Deref for DecisionTask {

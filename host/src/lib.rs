@@ -18,6 +18,9 @@
 //!   that page decision-task histories to the end).
 //! - [`replay`]: the replay checker: re-runs a decider over a recorded history and reports the
 //!   first decision point where it decides differently.
+//! - [`testing`]: scenarios: a decider with its activity plugins and stubbed activities on an
+//!   in-process local SWF with time skipping, judged against expectations (`swfwasm test`, and
+//!   `#[tokio::test]`s of Rust authors).
 //! - [`worker`]: `swfwasm run`: pollers per task list feeding tasks to the plugins that serve
 //!   their types, with heartbeats, failure policies and graceful shutdown.
 
@@ -30,4 +33,5 @@ pub mod metrics;
 pub mod replay;
 pub mod runtime;
 pub mod swf;
+pub mod testing;
 pub mod worker;

@@ -37,3 +37,4 @@ mod validate;
 pub use auth::Verifier;
 pub use database::{DatabaseError, Durability};
 pub use server::{LocalSwf, LocalSwfConfig, StartError};
+pub use state_machine::{QUIET_MS, STALL_MS};

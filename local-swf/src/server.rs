@@ -51,6 +51,11 @@ pub struct LocalSwfConfig {
     /// reaches the port can start, signal and terminate runs. Default: `true` (the default
     /// listener is loopback).
     pub console: bool,
+    /// Skip time: when no task is in flight or about to be handed out, the service's clock
+    /// jumps to the next timer or timeout (see [`QUIET_MS`](crate::QUIET_MS) and
+    /// [`STALL_MS`](crate::STALL_MS) for what holds it). For tests of workflows that wait
+    /// hours or days. Default: `false`.
+    pub time_skipping: bool,
 }
 
 impl LocalSwfConfig {
@@ -70,6 +75,7 @@ impl LocalSwfConfig {
             account_id: "000000000000".into(),
             durability: Durability::Full,
             lenient_heartbeat_timeout: false,
+            time_skipping: false,
         }
     }
 }
@@ -160,7 +166,11 @@ impl LocalSwf {
             verifier: config.verifier,
         });
         let (shutdown, mut stop) = watch::channel(false);
-        tokio::spawn(fire_deadlines(state.clone(), shutdown.subscribe()));
+        tokio::spawn(fire_deadlines(
+            state.clone(),
+            config.time_skipping,
+            shutdown.subscribe(),
+        ));
         let mut app = Router::new()
             .route("/", axum::routing::post(handle))
             .with_state(state.clone());
@@ -197,6 +207,33 @@ impl LocalSwf {
         format!("http://{}", self.addr)
     }
 
+    /// The service's clock, epoch ms: the real clock, plus what time skipping skipped.
+    pub fn now_ms(&self) -> i64 {
+        self.machine().now_ms()
+    }
+
+    /// Makes time skipping stop at `at_ms` (the service's clock, epoch ms) until
+    /// [`LocalSwf::release_clock`]: for a driver that must act at that time (signal a run 30
+    /// hours in). Holds do nothing without time skipping.
+    pub fn hold_clock_at(&self, at_ms: i64) {
+        self.machine().hold_clock_at(at_ms);
+    }
+
+    /// Releases a hold of [`LocalSwf::hold_clock_at`].
+    pub fn release_clock(&self, at_ms: i64) {
+        self.machine().release_clock(at_ms);
+    }
+
+    fn machine(&self) -> std::sync::MutexGuard<'_, StateMachine> {
+        // A panic inside the state machine is undone there: a poisoned lock still guards
+        // consistent state.
+        self.state
+            .shared
+            .machine
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
     /// How many open runs were loaded from the database at start.
     pub fn open_runs_at_start(&self) -> usize {
         self.open_runs
@@ -211,31 +248,47 @@ impl LocalSwf {
     }
 }
 
+/// How often the timer task looks for a chance to skip time, when time skipping is on.
+const SKIP_CHECK: Duration = Duration::from_millis(50);
+
 /// The timer task: sleeps until the earliest deadline (or until a call may have changed it) and
-/// fires what is due.
-async fn fire_deadlines(state: Arc<AppState>, mut stop: watch::Receiver<bool>) {
+/// fires what is due; with `time_skipping`, also moves the clock to the next deadline whenever
+/// nothing holds it.
+async fn fire_deadlines(
+    state: Arc<AppState>,
+    time_skipping: bool,
+    mut stop: watch::Receiver<bool>,
+) {
+    // Calls wake this task (a call may change the earliest deadline); the skip check keeps its
+    // own schedule, so a stream of calls cannot postpone it forever.
+    let mut skip_check = tokio::time::Instant::now() + SKIP_CHECK;
     loop {
-        let next = state
+        let (next, now) = state
             .shared
             .machine
             .lock()
-            .map(|m| m.next_deadline_ms())
-            .unwrap_or(None);
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_millis() as i64)
-            .unwrap_or(0);
+            .map(|mut m| (m.next_deadline_ms(), m.now_ms()))
+            .unwrap_or((None, 0));
         let wait = next.map_or(Duration::from_secs(60), |at| {
             Duration::from_millis((at - now).clamp(0, 60_000) as u64)
         });
+        let mut wake = tokio::time::Instant::now() + wait;
+        if time_skipping {
+            wake = wake.min(skip_check);
+        }
         tokio::select! {
-            _ = tokio::time::sleep(wait) => {
-                let fired = state
-                    .shared
-                    .machine
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .fire_due();
+            _ = tokio::time::sleep_until(wake) => {
+                let fired = {
+                    let mut machine = state.shared.machine.lock().unwrap_or_else(|p| p.into_inner());
+                    if time_skipping && tokio::time::Instant::now() >= skip_check {
+                        skip_check = tokio::time::Instant::now() + SKIP_CHECK;
+                        let skipped = machine.skip_to_next_deadline();
+                        if skipped > 0 {
+                            tracing::debug!(skipped_ms = skipped, "time skipped to the next deadline");
+                        }
+                    }
+                    machine.fire_due()
+                };
                 if let Err(e) = fired {
                     tracing::error!("firing deadlines failed: {e}");
                     tokio::time::sleep(Duration::from_millis(100)).await;

@@ -2,8 +2,10 @@
 //! history of about 1,000 events: a trip whose payments were declined for two itineraries
 //! (3 attempts each, with backoff timers) and whose third payment is being retried, padded
 //! with signals the workflow ignores. The wasm component run through the plugin runtime
-//! against the same code called natively (parse, replay, decide, serialise); prints the ratio
-//! of the two medians measured in this process.
+//! against the same code called natively (parse, replay, decide, serialise), and the same
+//! workflow written with the JavaScript and Python flow APIs (plugins/js-booking,
+//! plugins/python-booking, when `scripts/build-plugins js python` built them); prints the ratios
+//! of the medians measured in this process.
 
 use std::hint::black_box;
 use std::path::Path;
@@ -64,7 +66,11 @@ fn booking_history() -> DecisionTask {
     while h.len() < EVENTS {
         h.push("WorkflowExecutionSignaled", json!({"signalName": "status"}));
     }
-    h.task()
+    // The JavaScript and Python deciders route by type.
+    let mut task = h.task().raw().clone();
+    task.workflow_type.name = "BookTrip".into();
+    task.workflow_type.version = "1.0".into();
+    DecisionTask::new(task)
 }
 
 fn main() {
@@ -78,7 +84,7 @@ fn main() {
         .unwrap_or_else(|e| panic!("{e}: run scripts/build-plugins first"));
     let native = || {
         let task = DecisionTask::from_json(black_box(&json)).unwrap();
-        let decisions = Workflow::decide(&task, booking_decider::book_trip);
+        let decisions = Workflow::decide(&task, booking_decider::book_trip).expect("deterministic");
         serde_json::to_string(&decisions.into_response()).unwrap()
     };
     assert!(
@@ -97,11 +103,41 @@ fn main() {
                 .unwrap()
         })
     });
+    let polyglot = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/polyglot");
+    for language in ["js", "python"] {
+        let wasm = polyglot.join(format!("{language}-booking-decider.wasm"));
+        if !wasm.exists() {
+            eprintln!(
+                "{} is missing: run scripts/build-plugins {language}",
+                wasm.display()
+            );
+            continue;
+        }
+        let plugin = rt.block_on(runtime.load_file(&wasm)).unwrap();
+        let response = rt.block_on(runtime.decide(&plugin, task.raw())).unwrap();
+        assert_eq!(
+            serde_json::to_string(&response).unwrap(),
+            native(),
+            "{language} decides as Rust"
+        );
+        group.bench_function(format!("wasm-{language}"), |b| {
+            b.iter(|| {
+                rt.block_on(runtime.decide(&plugin, black_box(task.raw())))
+                    .unwrap()
+            })
+        });
+    }
     group.finish();
     c.final_summary();
 
     swfwasm_tests::print_wasm_native_ratio(
         "booking-decide",
         &format!("booking decide over {} events", task.events().len()),
+    );
+    swfwasm_tests::print_ratios_to(
+        "booking-decide",
+        "wasm",
+        &["wasm-js", "wasm-python"],
+        "booking decide, each language / Rust (wasm)",
     );
 }

@@ -52,17 +52,7 @@ pub fn synthetic_hello_task(events: usize) -> DecisionTask {
 /// Prints the medians of a criterion group's `native` and `wasm` benchmarks (read from the
 /// estimates criterion just wrote under `target/criterion/<group>`) and their ratio.
 pub fn print_wasm_native_ratio(group: &str, what: &str) {
-    let median = |name: &str| -> Option<f64> {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../target/criterion")
-            .join(group)
-            .join(name)
-            .join("new/estimates.json");
-        let estimates: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()?;
-        estimates["median"]["point_estimate"].as_f64()
-    };
-    if let (Some(native), Some(wasm)) = (median("native"), median("wasm")) {
+    if let (Some(native), Some(wasm)) = (median(group, "native"), median(group, "wasm")) {
         println!(
             "{what}: native {:.1} µs, wasm {:.1} µs, ratio wasm/native = {:.2}x",
             native / 1e3,
@@ -70,4 +60,34 @@ pub fn print_wasm_native_ratio(group: &str, what: &str) {
             wasm / native
         );
     }
+}
+
+/// Prints the median of each of `others` in criterion group `group` as a ratio to the median of
+/// `baseline`, all measured in this process.
+pub fn print_ratios_to(group: &str, baseline: &str, others: &[&str], what: &str) {
+    let Some(base) = median(group, baseline) else {
+        return;
+    };
+    for other in others {
+        if let Some(value) = median(group, other) {
+            println!(
+                "{what}: {other} {:.1} µs / {baseline} {:.1} µs = {:.2}x",
+                value / 1e3,
+                base / 1e3,
+                value / base
+            );
+        }
+    }
+}
+
+/// The median criterion recorded for `name` in `group`, in nanoseconds.
+fn median(group: &str, name: &str) -> Option<f64> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../target/criterion")
+        .join(group)
+        .join(name)
+        .join("new/estimates.json");
+    let estimates: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()?;
+    estimates["median"]["point_estimate"].as_f64()
 }

@@ -3,7 +3,7 @@
 
 use serde_json::json;
 use swfwasm_guest::flow::{
-    ActivityFailure, ChildFailure, Ending, RetryPolicy, Step, Workflow, all,
+    ActivityFailure, ChildFailure, Ending, NonDeterminism, RetryPolicy, Step, Workflow, all,
 };
 use swfwasm_guest::swf_model::Decision;
 use swfwasm_guest::testing::History;
@@ -18,7 +18,10 @@ fn greet(wf: &mut Workflow) -> Step<Ending> {
 
 fn decide(history: &History, body: impl FnOnce(&mut Workflow) -> Step<Ending>) -> Vec<Decision> {
     let task = history.task();
-    Workflow::decide(&task, body).as_slice().to_vec()
+    Workflow::decide(&task, body)
+        .expect("deterministic")
+        .as_slice()
+        .to_vec()
 }
 
 #[test]
@@ -318,10 +321,11 @@ fn child_workflows_start_once_and_report_their_outcome() {
 fn markers_are_recorded_once_and_long_histories_continue_as_new() {
     fn noted(wf: &mut Workflow) -> Step<Ending> {
         wf.record_marker("checkpoint", &1);
+        wf.sleep(1)?;
         if wf.history_len() > 6 {
             return Ok(Ending::ContinueAsNew(Some("\"next\"".into())));
         }
-        wf.sleep(1).map(|()| Ending::Complete(None))
+        Ok(Ending::Complete(None))
     }
     let mut h = History::started("null");
     let first = decide(&h, noted);
@@ -335,11 +339,24 @@ fn markers_are_recorded_once_and_long_histories_continue_as_new() {
         json!({"markerName": "checkpoint", "details": "1",
         "decisionTaskCompletedEventId": completed}),
     );
+    let started = h.push(
+        "TimerStarted",
+        json!({"timerId": "sleep-1", "startToFireTimeout": "1",
+        "decisionTaskCompletedEventId": completed}),
+    );
     h.signaled("noise", None);
     assert!(
-        matches!(decide(&h, noted).as_slice(), [Decision::ContinueAsNewWorkflowExecution(c)]
-        if c.input.as_deref() == Some("\"next\"")),
+        decide(&h, noted).is_empty(),
         "the marker is not recorded twice"
+    );
+    h.push(
+        "TimerFired",
+        json!({"timerId": "sleep-1", "startedEventId": started}),
+    );
+    h.decision_task();
+    assert!(
+        matches!(decide(&h, noted).as_slice(), [Decision::ContinueAsNewWorkflowExecution(c)]
+        if c.input.as_deref() == Some("\"next\""))
     );
 }
 
@@ -360,5 +377,154 @@ fn flow_failures_are_errors_that_question_mark_boxes() {
     assert!(
         error.to_string().contains("WORKFLOW_TYPE_DOES_NOT_EXIST"),
         "{error}"
+    );
+}
+
+/// A race between a payment and a cancel signal that both have their answer in the history.
+fn pay_or_cancel(wf: &mut Workflow) -> Step<Ending> {
+    let (winner, _) = wf.first(vec![
+        Box::new(|wf: &mut Workflow| wf.activity("Pay", "1").run::<String>().map(|_| ())),
+        Box::new(|wf: &mut Workflow| wf.wait_signal("cancel").map(|_| ())),
+    ])?;
+    Ok(if winner == 0 {
+        Ending::complete("paid")
+    } else {
+        Ending::Cancel(None)
+    })
+}
+
+#[test]
+fn the_branch_answered_earliest_in_the_history_wins_whatever_its_position() {
+    // The signal came first: it wins, although the payment (branch 0) is answered too.
+    let mut h = History::started("null");
+    let pay = h.scheduled("Pay-1", "Pay", "1");
+    h.signaled("cancel", None);
+    h.finished(pay, "ActivityTaskCompleted", json!({"result": "\"ok\""}));
+    assert!(matches!(
+        decide(&h, pay_or_cancel).as_slice(),
+        [Decision::CancelWorkflowExecution(_)]
+    ));
+
+    // The payment came first: it wins, whatever signal came later.
+    let mut h = History::started("null");
+    let pay = h.scheduled("Pay-1", "Pay", "1");
+    h.finished(pay, "ActivityTaskCompleted", json!({"result": "\"ok\""}));
+    h.signaled("cancel", None);
+    assert!(matches!(
+        decide(&h, pay_or_cancel).as_slice(),
+        [Decision::CompleteWorkflowExecution(c)] if c.result.as_deref() == Some("paid")
+    ));
+}
+
+fn non_determinism(
+    history: &History,
+    body: impl FnOnce(&mut Workflow) -> Step<Ending>,
+) -> NonDeterminism {
+    let task = history.task();
+    match Workflow::decide(&task, body) {
+        Err(error) => error,
+        Ok(decisions) => panic!("decided {:?}", decisions.as_slice()),
+    }
+}
+
+#[test]
+fn a_changed_first_step_is_reported_with_the_event_and_both_sides() {
+    let mut h = History::started("\"World\"");
+    h.scheduled("Greet-1", "Greet", "1");
+    h.decision_task();
+    let changed = |wf: &mut Workflow| -> Step<Ending> {
+        wf.activity("Welcome", "1").run::<String>()?.ok();
+        Ok(Ending::Complete(None))
+    };
+    let error = non_determinism(&h, changed);
+    assert_eq!(error.event_id, 5);
+    assert_eq!(
+        error.to_string(),
+        "non-determinism at event 5: the history has activity Greet 1 (Greet-1), \
+         the code asks for activity Welcome 1 (Welcome-1)"
+    );
+}
+
+#[test]
+fn a_step_the_code_no_longer_asks_for_is_reported() {
+    let mut h = History::started("null");
+    h.timer_fired("sleep-1");
+    let scheduled = h.scheduled("Greet-1", "Greet", "1");
+    h.finished(
+        scheduled,
+        "ActivityTaskCompleted",
+        json!({"result": "\"hi\""}),
+    );
+    // The sleep was removed: Greet-1 is asked for and answered, sleep-1 is left over.
+    let error = non_determinism(&h, greet);
+    assert_eq!(
+        error.to_string(),
+        "non-determinism at event 5: the history has timer sleep-1, the code does not ask for it"
+    );
+}
+
+#[test]
+fn the_same_id_as_another_type_is_reported() {
+    let mut h = History::started("\"World\"");
+    h.scheduled("Greet-1", "Greet", "1");
+    h.decision_task();
+    let upgraded = |wf: &mut Workflow| -> Step<Ending> {
+        wf.activity("Greet", "2").run::<String>()?.ok();
+        Ok(Ending::Complete(None))
+    };
+    assert_eq!(
+        non_determinism(&h, upgraded).to_string(),
+        "non-determinism at event 5: the history has activity Greet 1 (Greet-1), \
+         the code asks for activity Greet 2 (Greet-1)"
+    );
+    // The unchanged code replays the same history without complaint.
+    assert!(decide(&h, greet).is_empty());
+}
+
+#[test]
+fn history_len_reads_the_same_on_every_replay() {
+    // One activity per iteration; continue as new once the history passed 12 events. On the
+    // last task the whole history has 15 events, but the first iterations must still read
+    // what their own decision tasks read (3, then 9), or they would skip their steps.
+    fn looping(wf: &mut Workflow) -> Step<Ending> {
+        loop {
+            if wf.history_len() > 12 {
+                return Ok(Ending::ContinueAsNew(None));
+            }
+            wf.activity("Step", "1").run::<String>()?.ok();
+        }
+    }
+    let mut h = History::started("null");
+    for n in 1..=2 {
+        let scheduled = h.scheduled(&format!("Step-{n}"), "Step", "1");
+        h.finished(
+            scheduled,
+            "ActivityTaskCompleted",
+            json!({"result": "\"ok\""}),
+        );
+    }
+    assert_eq!(h.len(), 15);
+    assert!(matches!(
+        decide(&h, looping).as_slice(),
+        [Decision::ContinueAsNewWorkflowExecution(_)]
+    ));
+}
+
+#[test]
+fn signals_are_read_at_the_replays_position() {
+    fn counted(wf: &mut Workflow) -> Step<Ending> {
+        let before = wf.signals("note").len();
+        wf.sleep(60)?;
+        let after = wf.signals("note").len();
+        Ok(Ending::complete(format!("{before} {after}")))
+    }
+    let mut h = History::started("null");
+    h.timer_fired("sleep-1");
+    h.signaled("note", Some("late"));
+    // What the first task saw (no note) and what the task after the timer saw (no note yet),
+    // not the whole history (one note).
+    assert!(
+        matches!(decide(&h, counted).as_slice(), [Decision::CompleteWorkflowExecution(c)]
+        if c.result.as_deref() == Some("0 0"))
     );
 }

@@ -54,6 +54,10 @@ pub struct ServiceArgs {
     /// no signature, so anyone who reaches the port can start and terminate runs.
     #[arg(long)]
     console: bool,
+    /// Skip time: when no task is in flight or about to be handed out, the service's clock
+    /// jumps to the next timer or timeout. For tests of workflows that wait hours or days.
+    #[arg(long)]
+    time_skipping: bool,
 }
 
 impl ServiceArgs {
@@ -70,6 +74,7 @@ impl ServiceArgs {
             config.durability = Durability::Normal;
         }
         config.lenient_heartbeat_timeout = self.lenient_heartbeat_timeout;
+        config.time_skipping = self.time_skipping;
         config.console = self.host.is_loopback() || self.console;
         if !config.console {
             tracing::warn!(host = %self.host, "web console off: not a loopback address (give --console to serve it anyway)");

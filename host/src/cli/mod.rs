@@ -9,6 +9,7 @@ mod plugins;
 mod replay;
 mod run;
 mod sources;
+mod test;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -216,6 +217,17 @@ enum Command {
         #[command(subcommand)]
         command: PluginCommand,
     },
+    /// Run workflow scenarios (TOML files, or directories of them) on an in-process local SWF
+    /// with time skipping: plugins and stubbed activities, signals at given times, expected
+    /// outcome; prints a verdict per scenario and the history of each failed one (exit 1)
+    Test {
+        /// Scenario files, or directories of `*.toml` scenarios.
+        #[arg(required = true)]
+        scenarios: Vec<PathBuf>,
+        /// Run every scenario with this decider instead of the one it names.
+        #[arg(long)]
+        decider: Option<PathBuf>,
+    },
     /// Run a decider on a decision task (a PollForDecisionTask response, JSON) and print the
     /// RespondDecisionTaskCompleted body it returns.
     Decide {
@@ -345,6 +357,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Push { file, target } => {
             sources::push(&runtime, &cli.config, &file, &target).await
         }
+        Command::Test { scenarios, decider } => test::run(runtime, &scenarios, decider).await,
         Command::Decide { plugin, task } => offline::decide(&runtime, &plugin, &task).await,
         Command::Execute {
             plugin,

@@ -20,7 +20,7 @@ use std::time::{Duration, SystemTime};
 
 use notify::{RecursiveMode, Watcher};
 
-use super::plugins::{LivePlugins, PluginSet};
+use super::plugins::{LivePlugins, PluginSet, activation_order};
 use super::registration;
 use super::shutdown::Shutdown;
 use crate::runtime::{Plugin, PluginRuntime};
@@ -47,8 +47,8 @@ pub struct PluginDirectory {
     /// Artifacts loaded from elsewhere (the configuration file), older than any in the directory.
     base: Vec<Plugin>,
     files: BTreeMap<PathBuf, Entry>,
-    /// Every artifact ever activated and not deleted, in activation order.
-    activated: Vec<(PathBuf, Plugin)>,
+    /// Every artifact ever activated and not deleted, with its [`activation_order`].
+    activated: Vec<(u64, PathBuf, Plugin)>,
 }
 
 impl PluginDirectory {
@@ -114,7 +114,14 @@ impl PluginDirectory {
                 _ = tokio::time::sleep(BACKSTOP_SCAN) => {}
             }
             match self.scan().await {
-                Ok(true) => self.live.replace(self.plugin_set()),
+                Ok(true) => {
+                    let activated: Vec<(u64, Plugin)> = self
+                        .activated
+                        .iter()
+                        .map(|(order, _, plugin)| (*order, plugin.clone()))
+                        .collect();
+                    self.live.replace(&self.base, &activated);
+                }
                 Ok(false) => {}
                 Err(error) => tracing::warn!(dir = %self.dir.display(), %error,
                     "cannot read the plugin directory"),
@@ -142,7 +149,7 @@ impl PluginDirectory {
             .collect();
         for path in gone {
             self.files.remove(&path);
-            self.activated.retain(|(p, _)| *p != path);
+            self.activated.retain(|(_, p, _)| *p != path);
             tracing::info!(path = %path.display(), "plugin removed: it receives no new tasks");
             changed = true;
         }
@@ -170,7 +177,8 @@ impl PluginDirectory {
                     tracing::info!(path = %path.display(), digest = %plugin.digest().short(),
                         "plugin activated");
                     self.register(&plugin).await;
-                    self.activated.push((path.clone(), plugin.clone()));
+                    self.activated
+                        .push((activation_order(), path.clone(), plugin.clone()));
                     self.files.insert(
                         path,
                         Entry {
@@ -203,7 +211,7 @@ impl PluginDirectory {
         for plugin in &self.base {
             set.insert(plugin.clone());
         }
-        for (_, plugin) in &self.activated {
+        for (_, _, plugin) in &self.activated {
             set.insert(plugin.clone());
         }
         set

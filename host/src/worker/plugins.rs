@@ -8,7 +8,8 @@
 //! every swap (to poll task lists that new artifacts declare).
 
 use std::collections::{BTreeSet, HashMap};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::sync::watch;
@@ -120,9 +121,27 @@ impl PluginSet {
     }
 }
 
+/// The next number of [`activation_order`]: one counter for the process, so the directory's
+/// activations and the watched sources' are ordered together.
+static ACTIVATIONS: AtomicU64 = AtomicU64::new(0);
+
+/// A number greater than that of every activation before: where an artifact activated now
+/// stands among all activations (the latest activated for a type is active).
+pub fn activation_order() -> u64 {
+    ACTIVATIONS.fetch_add(1, Ordering::Relaxed)
+}
+
 /// The current plugin set of a running worker, replaced whole when artifacts come and go.
+///
+/// Two things change it: the plugin directory rescans and hands over its whole set
+/// ([`replace`](Self::replace)); a watched source activates one new artifact
+/// ([`activate`](Self::activate)). A rescan keeps what sources activated: each artifact is
+/// inserted in the order it was activated, so the latest for a type stays active whichever of
+/// the two brought it.
 pub struct LivePlugins {
     current: watch::Sender<Arc<PluginSet>>,
+    /// What watched sources activated, with its [`activation_order`].
+    from_sources: Mutex<Vec<(u64, Plugin)>>,
 }
 
 impl Default for LivePlugins {
@@ -136,6 +155,7 @@ impl LivePlugins {
     pub fn new(set: PluginSet) -> Self {
         Self {
             current: watch::Sender::new(Arc::new(set)),
+            from_sources: Mutex::new(Vec::new()),
         }
     }
 
@@ -144,16 +164,36 @@ impl LivePlugins {
         self.current.borrow().clone()
     }
 
-    /// Makes `set` the current set.
-    pub fn replace(&self, set: PluginSet) {
+    /// Makes the current set `base` plus `activated` (artifacts with their
+    /// [`activation_order`]) plus what watched sources activated, inserted in activation order.
+    pub fn replace(&self, base: &[Plugin], activated: &[(u64, Plugin)]) {
         metrics().activations.inc();
+        let from_sources = self
+            .from_sources
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone();
+        let mut ordered: Vec<&(u64, Plugin)> = activated.iter().chain(&from_sources).collect();
+        ordered.sort_by_key(|(order, _)| *order);
+        let mut set = PluginSet::default();
+        for plugin in base {
+            set.insert(plugin.clone());
+        }
+        for (_, plugin) in ordered {
+            set.insert(plugin.clone());
+        }
         self.current.send_replace(Arc::new(set));
     }
 
     /// Adds `plugin` to the current set, active for every type it declares (what a watched
-    /// source does with a new artifact; the rest of the set stays as it is).
+    /// source does with a new artifact; the rest of the set stays as it is, and later
+    /// [`replace`](Self::replace)s keep it).
     pub fn activate(&self, plugin: Plugin) {
         metrics().activations.inc();
+        self.from_sources
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .push((activation_order(), plugin.clone()));
         self.current
             .send_modify(|set| Arc::make_mut(set).insert(plugin));
     }

@@ -12,7 +12,7 @@ use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::common::browser::dom;
-use crate::common::{self, local_swf, moto, payment, plugin, succeeded as ok, swfwasm_in};
+use crate::common::{self, booking, local_swf, moto, payment, plugin, succeeded as ok, swfwasm_in};
 use local_swf::LocalSwf;
 use serde_json::{Value, json};
 
@@ -45,14 +45,7 @@ fn boto3(endpoint: &str, statement: &str) -> String {
 }
 
 fn history(dir: &Path, workflow_id: &str) -> Vec<Value> {
-    let text = ok(
-        swfwasm_in(dir)
-            .args(["history", workflow_id, "--json"])
-            .output()
-            .unwrap(),
-        "history",
-    );
-    serde_json::from_str(&text).unwrap()
+    common::history_of(swfwasm_in(dir), workflow_id)
 }
 
 /// The activity types the run scheduled, in order.
@@ -70,23 +63,14 @@ fn activities(events: &[Value]) -> Vec<String> {
 }
 
 fn wait_for(dir: &Path, workflow_id: &str, event_type: &str) -> Vec<Value> {
-    let deadline = Instant::now() + Duration::from_secs(90);
-    loop {
-        let events = history(dir, workflow_id);
-        if events.iter().any(|e| e["eventType"] == event_type) {
-            return events;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{workflow_id}: no {event_type} in 90 s: {:?}\n{}",
-            events
-                .iter()
-                .map(|e| e["eventType"].clone())
-                .collect::<Vec<_>>(),
-            std::fs::read_to_string(dir.join("worker.log")).unwrap_or_default()
-        );
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    common::history_until(
+        || swfwasm_in(dir),
+        workflow_id,
+        90,
+        Duration::from_millis(200),
+        &dir.join("worker.log"),
+        |events| events.iter().any(|e| e["eventType"] == event_type),
+    )
 }
 
 fn attributes<'e>(events: &'e [Value], event_type: &str) -> &'e Value {
@@ -112,18 +96,13 @@ fn every_path_of_the_booking_workflow() {
     boto3(&s3.endpoint(), "s3.create_bucket(Bucket='bookings')");
     std::fs::write(
         dir.join("swfwasm.toml"),
-        format!(
-            "domain = \"travel\"\nendpoint = \"{}\"\nregion = \"us-east-1\"\nheartbeat_interval_ms = 200\n\
-             plugins = [{:?}, {:?}]\n\n[[task_list]]\nname = \"booking\"\nkind = \"activity\"\n\
-             pollers = 4\nmax_in_flight = 8\n\n[[task_list]]\nname = \"booking\"\nkind = \"decision\"\n\n\
-             [[grant]]\nplugin = \"booking-activities\"\nallowed_outbound_hosts = [\"{url}\"]\n\
-             aws = [{{ service = \"s3\", region = \"us-east-1\", endpoint = \"{s3}\", use_worker_credentials = true }}]\n\
-             config = {{ PAYMENT_URL = \"{url}/v1\", PAYMENT_KEY = {{ env = \"BOOKING_PAYMENT_KEY\" }}, CONFIRMATION_BUCKET = \"bookings\" }}\n",
+        booking::worker_config(
+            "travel",
             service.endpoint(),
-            plugin("booking-decider"),
-            plugin("booking-activities"),
-            url = payments.url(),
-            s3 = s3.endpoint(),
+            &plugin("booking-decider"),
+            &payments.url(),
+            "{ env = \"BOOKING_PAYMENT_KEY\" }",
+            &s3.endpoint(),
         ),
     )
     .unwrap();
@@ -131,23 +110,8 @@ fn every_path_of_the_booking_workflow() {
         swfwasm_in(dir).arg("register").output().unwrap(),
         "register",
     );
-    let itineraries = ["LHR-JFK", "LHR-BOS", "LHR-ORD"];
-    let trips = [
-        ("happy", json!({})),
-        ("two-declines", json!({"declines": {"LHR-JFK": 2}})),
-        ("regress", json!({"declines": {"LHR-JFK": 3}})),
-        (
-            "all-declined",
-            json!({"declines": {"LHR-JFK": 3, "LHR-BOS": 3, "LHR-ORD": 3}}),
-        ),
-        ("cancel", json!({"payment_seconds": 60})),
-    ];
-    for (id, steering) in &trips {
-        let mut input = json!({"traveller": "Ada Lovelace", "itineraries": itineraries});
-        input
-            .as_object_mut()
-            .unwrap()
-            .extend(steering.as_object().unwrap().clone());
+    let trips = booking::trips();
+    for (id, input) in &trips {
         ok(
             swfwasm_in(dir)
                 .args(["start", "BookTrip", "--workflow-id", id, "--input"])

@@ -322,3 +322,65 @@ fn artifacts_are_swapped_in_while_runs_are_in_flight_and_runs_keep_their_artifac
     worker.stop();
     decider.stop();
 }
+
+/// A watched source activates a new HelloWorkflow decider, then an artifact for another type
+/// lands in the plugin directory: the rescan hands the worker the directory's whole set, and
+/// the source's decider must stay active (it was activated last for its type), beside the new
+/// directory artifact.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_directory_rescan_keeps_what_a_watched_source_activated() {
+    use std::sync::Arc;
+    use std::time::{Duration, Instant};
+    use swfwasm::runtime::{PluginRuntime, RuntimeConfig};
+    use swfwasm::worker::plugin_dir::PluginDirectory;
+    use swfwasm::worker::{LivePlugins, Shutdown};
+
+    let scratch = tempfile::tempdir().unwrap();
+    let dir = scratch.path().join("plugins");
+    std::fs::create_dir(&dir).unwrap();
+    deploy(&plugin("hello-decider"), &dir);
+    let runtime = Arc::new(
+        PluginRuntime::new(RuntimeConfig {
+            cache_dir: Some(scratch.path().join("cache")),
+            ..RuntimeConfig::default()
+        })
+        .unwrap(),
+    );
+    let (directory, set) = PluginDirectory::open(&dir, runtime.clone(), Vec::new(), None)
+        .await
+        .unwrap();
+    let live = Arc::new(LivePlugins::new(set));
+    let shutdown = Shutdown::new();
+    tokio::spawn(directory.watch(live.clone(), shutdown.clone()));
+
+    let from_source = runtime
+        .load_file(&plugin("hello-compatible"))
+        .await
+        .unwrap();
+    live.activate(from_source.clone());
+    let active = |name: &str, version: &str| {
+        live.snapshot()
+            .decider(name, version)
+            .map(|p| p.digest().to_string())
+    };
+    assert_eq!(
+        active("HelloWorkflow", "1.0"),
+        Some(from_source.digest().to_string())
+    );
+
+    deploy(&plugin("steer-decider"), &dir);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while active("Steer", "1.0").is_none() {
+        assert!(
+            Instant::now() < deadline,
+            "the directory never took steer-decider"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        active("HelloWorkflow", "1.0"),
+        Some(from_source.digest().to_string()),
+        "the rescan dropped the source's decider"
+    );
+    shutdown.trigger();
+}

@@ -55,6 +55,14 @@ pub struct StateMachine {
     pub(super) last_ms: i64,
     /// Where time comes from, epoch ms: the system clock, or a test's.
     pub(super) clock: Box<dyn Fn() -> i64 + Send>,
+    /// How far the service's clock is ahead of `clock` (time skipping), ms.
+    pub(super) skipped_ms: i64,
+    /// `clock` at the latest transaction (an API call or the timer task), epoch ms.
+    pub(super) last_call_ms: i64,
+    /// `clock` at the latest transaction touching each open run, epoch ms.
+    pub(super) contact_ms: HashMap<String, i64>,
+    /// Times (service clock, epoch ms) time skipping stops at until released.
+    pub(super) clock_holds: BTreeSet<i64>,
 }
 
 impl StateMachine {
@@ -74,6 +82,10 @@ impl StateMachine {
             now_ms: 0,
             last_ms: 0,
             clock: Box::new(system_clock_ms),
+            skipped_ms: 0,
+            last_call_ms: 0,
+            contact_ms: HashMap::new(),
+            clock_holds: BTreeSet::new(),
         };
         for run in machine.db.open_runs()? {
             let id = run.execution.run_id.clone();
@@ -129,11 +141,17 @@ impl StateMachine {
         }
     }
 
-    /// Milliseconds since the epoch, never going backwards.
+    /// The service's clock, milliseconds since the epoch, never going backwards: the real clock
+    /// plus what time skipping skipped.
     pub(super) fn clock_ms(&mut self) -> i64 {
-        let now = (self.clock)();
+        let now = (self.clock)() + self.skipped_ms;
         self.last_ms = self.last_ms.max(now);
         self.last_ms
+    }
+
+    /// The real clock, epoch ms (the system's, or a test's).
+    pub(super) fn real_ms(&self) -> i64 {
+        (self.clock)()
     }
 
     /// Replaces the clock (tests drive timeouts with their own).
@@ -323,10 +341,14 @@ impl StateMachine {
     pub(super) fn after_commit(&mut self) {
         let touched: Vec<String> = std::mem::take(&mut self.log.touched).into_keys().collect();
         self.log.events.clear();
+        let real_now = self.real_ms();
+        self.last_call_ms = real_now;
         for run_id in touched {
             self.reindex(&run_id);
+            self.contact_ms.insert(run_id.clone(), real_now);
             if self.runs.get(&run_id).is_some_and(|run| !run.is_open()) {
                 let run = self.runs.remove(&run_id).expect("checked above");
+                self.contact_ms.remove(&run_id);
                 let key = (run.domain.clone(), run.execution.workflow_id.clone());
                 if self.open_by_workflow.get(&key) == Some(&run_id) {
                     self.open_by_workflow.remove(&key);

@@ -27,6 +27,7 @@ mod registry;
 mod scheduling;
 mod settings;
 mod shared;
+mod skipping;
 #[cfg(test)]
 mod tests;
 mod timeouts;
@@ -36,4 +37,5 @@ mod waiters;
 pub use dispatch::Polled;
 pub use machine::{StateMachine, StateMachineConfig};
 pub use shared::{ActivityOutcome, QueueKind};
+pub use skipping::{QUIET_MS, STALL_MS};
 pub use visibility::VisibilityFilters;

@@ -444,3 +444,49 @@ fn a_child_close_reaches_its_parent() {
         "the parent has a decision task to see its child's close"
     );
 }
+
+/// Time skipping: a started decision task holds the clock while its decider was heard from
+/// within STALL_MS; then the clock jumps to its start-to-close deadline, which fires with the
+/// deadline as its timestamp. With nothing in flight, the clock jumps once the service was
+/// quiet for QUIET_MS, to the execution timeout.
+#[test]
+fn time_skips_to_the_next_deadline_only_when_nothing_holds_it() {
+    use super::skipping::{QUIET_MS, STALL_MS};
+    let service = Service::new();
+    let advance_ms = |ms: i64| service.now_ms.fetch_add(ms, Ordering::SeqCst);
+    let skip = || service.machine.lock().unwrap().skip_to_next_deadline();
+    let run = service.start("w1");
+    let token = service.poll_decision("dtl").unwrap();
+    advance_ms(QUIET_MS);
+    assert_eq!(skip(), 0, "a decider holds its task");
+    advance_ms(STALL_MS);
+    let skipped = skip();
+    assert_eq!(
+        skipped,
+        10_000 - QUIET_MS - STALL_MS,
+        "to the 10 s start-to-close deadline"
+    );
+    assert_eq!(service.fire_due(), 1);
+    let events = service.history(&run);
+    let timed_out = events
+        .iter()
+        .find(|e| e.event_type() == "DecisionTaskTimedOut")
+        .expect("the decision task timed out");
+    assert_eq!(
+        timed_out.event_timestamp,
+        (START_MS + 10_000) as f64 / 1000.0
+    );
+    drop(token);
+
+    // The rescheduled task waits for no poller: once the service is quiet, the clock jumps to
+    // the execution timeout (3600 s after the start).
+    assert_eq!(skip(), 0, "a call (the timeout) just happened");
+    advance_ms(QUIET_MS);
+    assert!(skip() > 0);
+    service.fire_due();
+    let events = service.history(&run);
+    let last = events.last().unwrap();
+    assert_eq!(last.event_type(), "WorkflowExecutionTimedOut");
+    assert_eq!(last.event_timestamp, (START_MS + 3_600_000) as f64 / 1000.0);
+    assert!(!service.is_open(&run));
+}

@@ -33,6 +33,13 @@ impl Waiters {
         }
     }
 
+    /// Whether a poller is waiting on the list (and has not gone away).
+    pub(super) fn is_waiting(&self, kind: QueueKind, key: &QueueKey) -> bool {
+        self.lists
+            .get(&(kind, key.clone()))
+            .is_some_and(|list| list.iter().any(|waiter| !waiter.is_closed()))
+    }
+
     /// Wakes every waiting poller (the service is stopping).
     pub(super) fn wake_all(&mut self) {
         for (_, list) in self.lists.drain() {

@@ -160,7 +160,7 @@ impl Decider for BookTrip {
     }
 
     fn decide(task: &DecisionTask) -> Result<Decisions, BoxError> {
-        Ok(Workflow::decide(task, book_trip))
+        Ok(Workflow::decide(task, book_trip)?)
     }
 }
 
@@ -182,6 +182,7 @@ mod tests {
 
     fn decide(history: &History) -> Vec<Decision> {
         Workflow::decide(&history.task(), book_trip)
+            .expect("deterministic")
             .as_slice()
             .to_vec()
     }

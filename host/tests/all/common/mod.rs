@@ -1,6 +1,7 @@
 //! Helpers shared by the host's integration tests: where the built plugins and the seed's
 //! task files are.
 
+pub mod booking;
 pub mod browser;
 pub mod echo_server;
 pub mod fault_proxy;
@@ -51,6 +52,66 @@ pub fn swfwasm_in(dir: &Path) -> Command {
         .env("SWFWASM_CACHE_DIR", dir.join("cache"))
         .env("RUST_LOG", "info");
     command
+}
+
+/// The history of `workflow_id` as `swfwasm history --json` prints it, through `swfwasm` (a
+/// command from [`swfwasm_in`] with the configuration's directory).
+pub fn history_of(mut swfwasm: Command, workflow_id: &str) -> Vec<serde_json::Value> {
+    let text = succeeded(
+        swfwasm
+            .args(["history", workflow_id, "--json"])
+            .output()
+            .expect("run swfwasm history"),
+        "history",
+    );
+    serde_json::from_str(&text).expect("the history is JSON")
+}
+
+/// The history of `workflow_id` (through `swfwasm()`, a fresh command each poll) once `done`
+/// accepts it, polled every `every`; fails after `timeout_secs` with the event types seen and
+/// the log `log`.
+pub fn history_until(
+    swfwasm: impl Fn() -> Command,
+    workflow_id: &str,
+    timeout_secs: u64,
+    every: Duration,
+    log: &Path,
+    mut done: impl FnMut(&[serde_json::Value]) -> bool,
+) -> Vec<serde_json::Value> {
+    let deadline = Instant::now() + Duration::from_secs(timeout_secs);
+    loop {
+        let events = history_of(swfwasm(), workflow_id);
+        if done(&events) {
+            return events;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{workflow_id}: not there in {timeout_secs} s: {:?}\n{}",
+            events
+                .iter()
+                .map(|e| e["eventType"].clone())
+                .collect::<Vec<_>>(),
+            std::fs::read_to_string(log).unwrap_or_default()
+        );
+        std::thread::sleep(every);
+    }
+}
+
+/// Whether `events` hold the event that closed their run.
+pub fn is_closed(events: &[serde_json::Value]) -> bool {
+    events.iter().any(|e| {
+        matches!(
+            e["eventType"].as_str(),
+            Some(
+                "WorkflowExecutionCompleted"
+                    | "WorkflowExecutionFailed"
+                    | "WorkflowExecutionCanceled"
+                    | "WorkflowExecutionTimedOut"
+                    | "WorkflowExecutionTerminated"
+                    | "WorkflowExecutionContinuedAsNew"
+            )
+        )
+    })
 }
 
 /// The stdout of a command that must have succeeded; otherwise fails with both streams.

@@ -1,0 +1,497 @@
+//! The high-level decider API: a workflow written as ordinary code.
+//!
+//! On every decision task the workflow's function runs again from the top over a [`Workflow`]
+//! built from the complete history (stateless replay: the plugin keeps nothing between tasks).
+//! Each request it makes — run an activity, sleep, wait for a signal — is answered from the
+//! history when the history has the answer; otherwise the request becomes a decision (schedule
+//! the activity, start the timer) and the call returns [`Suspend`], which the code propagates
+//! with `?`. When the function returns an [`Ending`], the workflow closes.
+//!
+//! Activities, timers ([`Workflow::sleep`]), signals, child workflows ([`Workflow::child`]),
+//! markers and continue-as-new ([`Ending::ContinueAsNew`]) are covered.
+//!
+//! Ids are derived from the order of calls (`<activity name>-<n>`, `sleep-<n>`), so a replay of
+//! the same code over the same history asks for the same things under the same ids and only
+//! the decisions not yet made are emitted. When the code no longer asks for a step the history
+//! holds (it was changed), [`Workflow::decide`] fails with [`NonDeterminism`] instead of
+//! deciding. [`Workflow::first`] is won by the branch answered earliest in the history.
+//!
+//! The JavaScript and Python flow APIs follow the same contract (`guest-sdk/FLOW.md`): the same
+//! workflow written in any of the three produces the same history.
+//!
+//! ```
+//! use swfwasm_guest::flow::{Ending, Step, Workflow};
+//!
+//! fn greet(wf: &mut Workflow) -> Step<Ending> {
+//!     let name: String = wf.input().unwrap_or_default();
+//!     match wf.activity("HelloWorld", "1.0").input(&name).run::<String>()? {
+//!         Ok(greeting) => Ok(Ending::complete(greeting)),
+//!         Err(error) => Ok(Ending::fail("greeting failed", error.to_string())),
+//!     }
+//! }
+//! ```
+
+mod failure;
+mod index;
+mod retry;
+
+use std::collections::{HashMap, HashSet};
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use swf_model::{Decision, MAX_DECISIONS};
+
+pub use failure::{ActivityFailure, ChildFailure, NonDeterminism};
+use index::{ChildState, Index, OWN_TIMER_PREFIX, StepKey};
+pub use retry::RetryPolicy;
+
+use crate::{ActivityState, DecisionTask, Decisions};
+
+/// "Not in the history yet": the code cannot go further on this decision task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Suspend;
+
+/// The result of a step that may have to wait.
+pub type Step<T> = Result<T, Suspend>;
+
+/// How the workflow ends.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Ending {
+    /// CompleteWorkflowExecution with a result.
+    Complete(Option<String>),
+    /// FailWorkflowExecution.
+    Fail {
+        /// Short reason.
+        reason: String,
+        /// Details.
+        details: Option<String>,
+    },
+    /// CancelWorkflowExecution.
+    Cancel(Option<String>),
+    /// ContinueAsNewWorkflowExecution with a new input: the run closes and a new run of the
+    /// same type starts with a fresh history (use it when [`Workflow::history_len`] grows).
+    ContinueAsNew(Option<String>),
+}
+
+impl Ending {
+    /// Completes with `result`.
+    pub fn complete(result: impl Into<String>) -> Self {
+        Self::Complete(Some(result.into()))
+    }
+
+    /// Fails with `reason` and `details`.
+    pub fn fail(reason: impl Into<String>, details: impl Into<String>) -> Self {
+        Self::Fail {
+            reason: reason.into(),
+            details: Some(details.into()),
+        }
+    }
+}
+
+/// A workflow's view of one decision task; see the module docs.
+pub struct Workflow<'t> {
+    task: &'t DecisionTask,
+    index: Index,
+    decisions: Decisions,
+    counters: HashMap<String, u32>,
+    /// The latest event id that answered a step of the branch being evaluated (see `first`).
+    settled_at: i64,
+    /// The latest event id that answered any step: how far the replay has reached.
+    position: i64,
+    /// The history steps the code asked for again.
+    claimed: HashSet<StepKey>,
+    /// The first step the code asked for that the history lacks.
+    first_new: Option<String>,
+    /// A step asked for under a history step's key as something else.
+    mismatch: Option<NonDeterminism>,
+}
+
+impl<'t> Workflow<'t> {
+    /// Runs `body` over `task` and returns the decisions to send: what `body` asked for that the
+    /// history lacks and, if it returned, the closing decision. More than SWF's 100 decisions
+    /// per response are cut to 99 plus a 0-second timer; the next task replays and asks for the
+    /// rest.
+    ///
+    /// Fails with [`NonDeterminism`] when the code asks, under the id of a step of the history,
+    /// for something else, or leaves a step of the history unasked: the history was written by
+    /// other code.
+    pub fn decide(
+        task: &'t DecisionTask,
+        body: impl FnOnce(&mut Workflow<'t>) -> Step<Ending>,
+    ) -> Result<Decisions, NonDeterminism> {
+        let mut wf = Workflow::new(task);
+        let ending = body(&mut wf);
+        wf.check_replay()?;
+        let mut decisions: Vec<Decision> = wf.decisions.as_slice().to_vec();
+        let mut out = Decisions::new();
+        if decisions.len() >= MAX_DECISIONS {
+            decisions.truncate(MAX_DECISIONS - 1);
+            for decision in decisions {
+                out.push(decision);
+            }
+            out.start_timer(
+                format!("{OWN_TIMER_PREFIX}batch.{}", task.started_event_id),
+                "0",
+            );
+            return Ok(out);
+        }
+        for decision in decisions {
+            out.push(decision);
+        }
+        match ending {
+            Ok(Ending::Complete(result)) => {
+                out.complete_workflow_execution(result);
+            }
+            Ok(Ending::Fail { reason, details }) => {
+                out.fail_workflow_execution(reason, details);
+            }
+            Ok(Ending::Cancel(details)) => {
+                out.cancel_workflow_execution(details);
+            }
+            Ok(Ending::ContinueAsNew(input)) => {
+                out.continue_as_new_workflow_execution(input);
+            }
+            Err(Suspend) => {}
+        }
+        Ok(out)
+    }
+
+    /// A view of `task` (use [`Workflow::decide`] to run a workflow).
+    pub fn new(task: &'t DecisionTask) -> Self {
+        Self {
+            task,
+            index: Index::new(task),
+            decisions: Decisions::new(),
+            counters: HashMap::new(),
+            settled_at: 0,
+            position: 0,
+            claimed: HashSet::new(),
+            first_new: None,
+            mismatch: None,
+        }
+    }
+
+    /// The replay's verdict: a mismatch, else the history step with the lowest event id the
+    /// code did not ask for.
+    fn check_replay(&mut self) -> Result<(), NonDeterminism> {
+        if let Some(mismatch) = self.mismatch.take() {
+            return Err(mismatch);
+        }
+        let unasked = self
+            .index
+            .steps
+            .iter()
+            .filter(|(key, _)| !self.claimed.contains(key))
+            .map(|(_, step)| step)
+            .min_by_key(|step| step.event_id);
+        match unasked {
+            None => Ok(()),
+            Some(step) => Err(NonDeterminism {
+                event_id: step.event_id,
+                history: step.description.clone(),
+                code: self.first_new.clone(),
+            }),
+        }
+    }
+
+    /// The code asks for step `key`, reading `description`: true if the history holds it (as
+    /// the same thing, or a mismatch is noted and the code must stop), false if it is new.
+    fn ask(&mut self, key: StepKey, description: String) -> Result<bool, Suspend> {
+        match self.index.steps.get(&key) {
+            Some(step) if step.description != description => {
+                self.mismatch.get_or_insert(NonDeterminism {
+                    event_id: step.event_id,
+                    history: step.description.clone(),
+                    code: Some(description),
+                });
+                Err(Suspend)
+            }
+            Some(_) => {
+                self.claimed.insert(key);
+                Ok(true)
+            }
+            None => {
+                self.first_new.get_or_insert(description);
+                Ok(false)
+            }
+        }
+    }
+
+    /// A step was answered by event `event_id`.
+    fn answered(&mut self, event_id: i64) {
+        self.settled_at = self.settled_at.max(event_id);
+        self.position = self.position.max(event_id);
+    }
+
+    /// The last event the decision task the replay has reached had seen: the first
+    /// DecisionTaskStarted at or after the position (every event, past the last one).
+    fn seen_up_to(&self) -> i64 {
+        let starts = &self.index.decision_starts;
+        let i = starts.partition_point(|&start| start < self.position);
+        starts.get(i).copied().unwrap_or(i64::MAX)
+    }
+
+    /// The workflow input parsed as JSON.
+    pub fn input<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+        self.task.input_json()
+    }
+
+    /// How many times `key` was asked for so far, this call included.
+    fn next_count(&mut self, key: &str) -> u32 {
+        let n = self.counters.entry(key.to_owned()).or_insert(0);
+        *n += 1;
+        *n
+    }
+
+    /// The next id for `name` in call order: `name-1`, `name-2`, …
+    fn next_id(&mut self, name: &str) -> String {
+        format!("{name}-{}", self.next_count(name))
+    }
+
+    /// Asks for activity `name`/`version`; configure it, then [`ActivityCall::run`] it.
+    pub fn activity(&mut self, name: &str, version: &str) -> ActivityCall<'_, 't> {
+        let id = self.next_id(name);
+        ActivityCall {
+            wf: self,
+            id,
+            name: name.to_owned(),
+            version: version.to_owned(),
+            input: None,
+            task_list: None,
+            retry: RetryPolicy::attempts(1),
+        }
+    }
+
+    /// How many events the decision task the replay has reached had (so the same code sees the
+    /// same number on every replay): past a few thousand, end with [`Ending::ContinueAsNew`] to
+    /// carry on in a fresh run.
+    pub fn history_len(&self) -> usize {
+        usize::try_from(self.seen_up_to())
+            .unwrap_or(usize::MAX)
+            .min(self.task.events().len())
+    }
+
+    /// Records marker `name` with `details` (JSON) the first time this call is reached; the
+    /// n-th call for a name stands for the n-th marker of that name.
+    pub fn record_marker<T: Serialize + ?Sized>(&mut self, name: &str, details: &T) {
+        let n = self.next_count(&format!("marker:{name}")) as usize;
+        let described = index::describe_marker(name, n);
+        if let Ok(false) = self.ask(StepKey::Marker(name.to_owned(), n), described) {
+            self.decisions
+                .record_marker(name, serde_json::to_string(details).ok());
+        }
+    }
+
+    /// The details of the markers `name` the decision task the replay has reached had seen,
+    /// oldest first.
+    pub fn markers(&self, name: &str) -> Vec<Option<String>> {
+        let seen = self.seen_up_to();
+        self.index
+            .markers
+            .iter()
+            .filter(|(n, _, at)| n == name && *at <= seen)
+            .map(|(_, details, _)| details.clone())
+            .collect()
+    }
+
+    /// Runs child workflow `name`/`version` (workflow id `<this workflow id>:<name>-<n>`) with
+    /// `input` (JSON) and reads its JSON result.
+    pub fn child<I: Serialize + ?Sized, O: DeserializeOwned>(
+        &mut self,
+        name: &str,
+        version: &str,
+        input: &I,
+    ) -> Step<Result<O, ChildFailure>> {
+        let id = format!(
+            "{}:{}",
+            self.task.workflow_execution.workflow_id,
+            self.next_id(name)
+        );
+        let described = index::describe_child(name, version, &id);
+        if !self.ask(StepKey::Child(id.clone()), described)? {
+            self.decisions
+                .start_child_workflow_execution(&id, name, version)
+                .input = serde_json::to_string(input).ok();
+            return Err(Suspend);
+        }
+        match self.index.children.get(&id).cloned() {
+            None | Some((ChildState::Pending, _)) => Err(Suspend),
+            Some((ChildState::Closed(outcome), event_id)) => {
+                self.answered(event_id);
+                Ok(outcome.and_then(|result| {
+                    serde_json::from_str(result.as_deref().unwrap_or("null"))
+                        .map_err(|e| ChildFailure::BadResult(e.to_string()))
+                }))
+            }
+        }
+    }
+
+    /// Waits `seconds` (a timer).
+    pub fn sleep(&mut self, seconds: u64) -> Step<()> {
+        let id = self.next_id("sleep");
+        self.timer(&id, seconds)
+    }
+
+    /// A timer `id` of `seconds`: done once it fired; started (and waiting) otherwise.
+    fn timer(&mut self, id: &str, seconds: u64) -> Step<()> {
+        if !self.ask(StepKey::Timer(id.to_owned()), index::describe_timer(id))? {
+            self.decisions.start_timer(id, seconds.to_string());
+            return Err(Suspend);
+        }
+        match self.index.timers_fired.get(id) {
+            Some(&event_id) => {
+                self.answered(event_id);
+                Ok(())
+            }
+            None => Err(Suspend),
+        }
+    }
+
+    /// The inputs of the signals `name` the decision task the replay has reached had seen,
+    /// oldest first.
+    pub fn signals(&self, name: &str) -> Vec<Option<String>> {
+        let seen = self.seen_up_to();
+        self.index
+            .signals
+            .iter()
+            .filter(|(n, _, at)| n == name && *at <= seen)
+            .map(|(_, input, _)| input.clone())
+            .collect()
+    }
+
+    /// The input of the first signal `name`, waiting for it if none came yet.
+    pub fn wait_signal(&mut self, name: &str) -> Step<Option<String>> {
+        let (_, input, event_id) = self
+            .index
+            .signals
+            .iter()
+            .find(|(n, ..)| n == name)
+            .cloned()
+            .ok_or(Suspend)?;
+        self.answered(event_id);
+        Ok(input)
+    }
+
+    /// Waits for the first of several steps to be ready; returns its position and value. Every
+    /// step is evaluated, in order, so all their requests are made on this task; the winner is
+    /// the step answered earliest in the history (by the latest event it needed), the first in
+    /// order on a tie. So the same branch wins on every replay, as in `Promise.race` over the
+    /// JavaScript flow API.
+    pub fn first<T>(&mut self, steps: Vec<Branch<'_, 't, T>>) -> Step<(usize, T)> {
+        let outer = self.settled_at;
+        let mut winner: Option<(i64, usize, T)> = None;
+        for (i, step) in steps.into_iter().enumerate() {
+            self.settled_at = 0;
+            if let Ok(value) = step(self)
+                && winner
+                    .as_ref()
+                    .is_none_or(|(best, ..)| self.settled_at < *best)
+            {
+                winner = Some((self.settled_at, i, value));
+            }
+        }
+        self.settled_at = outer;
+        let (at, i, value) = winner.ok_or(Suspend)?;
+        self.answered(at);
+        Ok((i, value))
+    }
+}
+
+/// One branch of [`Workflow::first`].
+pub type Branch<'a, 't, T> = Box<dyn FnOnce(&mut Workflow<'t>) -> Step<T> + 'a>;
+
+/// Waits for every step: parallel branches are started by evaluating each (without `?`), then
+/// joined here.
+pub fn all<T>(steps: Vec<Step<T>>) -> Step<Vec<T>> {
+    steps.into_iter().collect()
+}
+
+/// An activity request being configured; see [`Workflow::activity`].
+pub struct ActivityCall<'w, 't> {
+    wf: &'w mut Workflow<'t>,
+    id: String,
+    name: String,
+    version: String,
+    input: Option<String>,
+    task_list: Option<String>,
+    retry: RetryPolicy,
+}
+
+impl ActivityCall<'_, '_> {
+    /// The activity's input, serialized as JSON.
+    pub fn input<T: Serialize + ?Sized>(mut self, input: &T) -> Self {
+        self.input = serde_json::to_string(input).ok();
+        self
+    }
+
+    /// The task list (default: the activity type's).
+    pub fn task_list(mut self, name: impl Into<String>) -> Self {
+        self.task_list = Some(name.into());
+        self
+    }
+
+    /// Retry failures and timeouts with `policy` (attempts `<id>.1`, `<id>.2`, … with backoff
+    /// timers `<id>.<n>.retry` between them).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Runs the activity (and its retries) and reads its JSON result.
+    pub fn run<O: DeserializeOwned>(self) -> Step<Result<O, ActivityFailure>> {
+        let seed = retry::jitter_seed(&self.wf.task.workflow_execution.run_id, &self.id);
+        for attempt in 1..=self.retry.max_attempts {
+            let attempt_id = if self.retry.max_attempts == 1 {
+                self.id.clone()
+            } else {
+                format!("{}.{attempt}", self.id)
+            };
+            let described = index::describe_activity(&self.name, &self.version, &attempt_id);
+            if !self
+                .wf
+                .ask(StepKey::Activity(attempt_id.clone()), described)?
+            {
+                let options = self.wf.decisions.schedule_activity_task(
+                    &attempt_id,
+                    &self.name,
+                    &self.version,
+                );
+                options.input = self.input.clone();
+                options.task_list = self.task_list.clone().map(swf_model::TaskList::new);
+                return Err(Suspend);
+            }
+            let Some(record) = self.wf.index.activities.get(&attempt_id).cloned() else {
+                return Err(Suspend);
+            };
+            let failure = match record.state {
+                ActivityState::Scheduled | ActivityState::Started => return Err(Suspend),
+                ActivityState::Completed { result } => {
+                    self.wf.answered(record.event_id);
+                    return Ok(serde_json::from_str(result.as_deref().unwrap_or("null"))
+                        .map_err(|e| ActivityFailure::BadResult(e.to_string())));
+                }
+                ActivityState::ScheduleFailed { cause } => {
+                    self.wf.answered(record.event_id);
+                    return Ok(Err(ActivityFailure::ScheduleFailed(cause)));
+                }
+                ActivityState::Canceled { details } => {
+                    self.wf.answered(record.event_id);
+                    return Ok(Err(ActivityFailure::Canceled(details)));
+                }
+                ActivityState::Failed { reason, details } => {
+                    ActivityFailure::Failed { reason, details }
+                }
+                ActivityState::TimedOut { timeout_type, .. } => {
+                    ActivityFailure::TimedOut(timeout_type)
+                }
+            };
+            if attempt == self.retry.max_attempts {
+                self.wf.answered(record.event_id);
+                return Ok(Err(failure));
+            }
+            let wait = self.retry.wait_secs(attempt, seed.rotate_left(attempt));
+            self.wf.timer(&format!("{attempt_id}.retry"), wait)?;
+        }
+        unreachable!("the last attempt returns")
+    }
+}

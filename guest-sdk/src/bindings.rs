@@ -1,12 +1,12 @@
 //! The wit-bindgen bindings of the two worlds in `wit/plugin.wit`, each behind its feature.
 //! Plugin code never names these; the export macros and the SDK's wrappers do.
 
-/// Bindings of the `decider` world.
+/// Bindings of the `warm-decider` world (the `decider` world plus `decide-since`).
 #[cfg(feature = "decider")]
 #[allow(missing_docs)]
 pub mod decider {
     wit_bindgen::generate!({
-        world: "decider",
+        world: "warm-decider",
         path: "wit",
         pub_export_macro: true,
         export_macro_name: "__export_decider_world",

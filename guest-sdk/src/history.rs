@@ -14,6 +14,8 @@ use swf_model::{EventAttributes, HistoryEvent};
 #[derive(Debug, Clone)]
 pub struct DecisionTask {
     raw: swf_model::DecisionTask,
+    /// How many leading events an earlier task of this instance held (see `carried_over`).
+    carried: usize,
 }
 
 /// Where one activity (by activity id) stands, derived from the history.
@@ -68,7 +70,36 @@ impl ActivityState {
 impl DecisionTask {
     /// Wraps a parsed decision task.
     pub fn new(raw: swf_model::DecisionTask) -> Self {
-        Self { raw }
+        Self { raw, carried: 0 }
+    }
+
+    /// Makes this task (the previous one of a warm instance) the run's next one: `next` is
+    /// that task as `decide-since` hands it over, with only the events after this one's.
+    /// Fails, leaving this task as it was, when `next` is of another run or its events do not
+    /// follow on.
+    pub fn continue_with(&mut self, next: swf_model::DecisionTask) -> Result<(), String> {
+        let run = &self.raw.workflow_execution.run_id;
+        let last = self.raw.events.last().map_or(0, |e| e.event_id);
+        let first = next.events.first().map(|e| e.event_id);
+        if next.workflow_execution.run_id != *run || first.is_some_and(|f| f != last + 1) {
+            return Err(format!(
+                "the task (run {}, events from {first:?}) does not continue this instance's                  (run {run}, events up to {last})",
+                next.workflow_execution.run_id
+            ));
+        }
+        let carried = self.raw.events.len();
+        let mut events = std::mem::take(&mut self.raw.events);
+        events.extend(next.events);
+        self.raw = swf_model::DecisionTask { events, ..next };
+        self.carried = carried;
+        Ok(())
+    }
+
+    /// How many of the leading events an earlier task of this instance already held (0 unless
+    /// made by [`continue_with`](Self::continue_with)): code that derives state from the
+    /// history can update it with the rest rather than derive it again.
+    pub fn carried_over(&self) -> usize {
+        self.carried
     }
 
     /// Parses the JSON the host passes to `decide`.

@@ -5,7 +5,8 @@
 //! against the same code called natively (parse, replay, decide, serialise), and the same
 //! workflow written with the JavaScript and Python flow APIs (plugins/js-booking,
 //! plugins/python-booking, when `scripts/build-plugins js python` built them); prints the ratios
-//! of the medians measured in this process.
+//! of the medians measured in this process. `wasm-warm` is the sticky path: an instance kept
+//! warm from the run's previous task, handed only the last three events (`decide-since`).
 
 use std::hint::black_box;
 use std::path::Path;
@@ -17,6 +18,9 @@ use swfwasm::runtime::{PluginRuntime, RuntimeConfig};
 use swfwasm_guest::DecisionTask;
 use swfwasm_guest::flow::Workflow;
 use swfwasm_guest::testing::History;
+
+#[path = "shared/warm.rs"]
+mod warm;
 
 const EVENTS: usize = 1_000;
 
@@ -103,6 +107,20 @@ fn main() {
                 .unwrap()
         })
     });
+    let mut before = task.raw().clone();
+    before.events.truncate(before.events.len() - 3);
+    let (warm_response, _) = rt
+        .block_on(async {
+            let warm = runtime.decide_and_keep(&plugin, &before).await?.1;
+            runtime.decide_since(warm.expect("warm"), task.raw()).await
+        })
+        .unwrap();
+    assert_eq!(
+        serde_json::to_string(&warm_response).unwrap(),
+        native(),
+        "a warm instance decides as a fresh one"
+    );
+    warm::bench_warm(&mut group, &rt, &runtime, &plugin, &before, task.raw());
     let polyglot = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/polyglot");
     for language in ["js", "python"] {
         let wasm = polyglot.join(format!("{language}-booking-decider.wasm"));
@@ -133,6 +151,12 @@ fn main() {
     swfwasm_tests::print_wasm_native_ratio(
         "booking-decide",
         &format!("booking decide over {} events", task.events().len()),
+    );
+    swfwasm_tests::print_ratios_to(
+        "booking-decide",
+        "native",
+        &["wasm-warm"],
+        "booking decide, warm instance handed the last 3 / native on all",
     );
     swfwasm_tests::print_ratios_to(
         "booking-decide",

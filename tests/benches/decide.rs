@@ -1,7 +1,9 @@
 //! `decide` over a synthetic 1,000-event history: the hello decider as a wasm component run
 //! through the plugin runtime (fresh instance per call, JSON across the boundary, output
 //! validated) against the same decider logic called natively (parse the task JSON, decide,
-//! serialise). Prints the ratio of the two medians measured in this process.
+//! serialise). Also the sticky path (`wasm-warm`): an instance kept warm from the run's previous
+//! task is handed only the last three events (`decide-since`). Prints the ratios of the medians
+//! measured in this process.
 
 use std::path::Path;
 use std::time::Duration;
@@ -11,6 +13,9 @@ use std::hint::black_box;
 use criterion::Criterion;
 use swfwasm::runtime::{PluginRuntime, RuntimeConfig};
 use swfwasm_guest::{Decider, DecisionTask};
+
+#[path = "shared/warm.rs"]
+mod warm;
 
 const EVENTS: usize = 1_000;
 
@@ -41,11 +46,20 @@ fn main() {
                 .unwrap()
         })
     });
+    let mut before = task.clone();
+    before.events.truncate(EVENTS - 3);
+    warm::bench_warm(&mut group, &rt, &runtime, &plugin, &before, &task);
     group.finish();
     c.final_summary();
 
     swfwasm_tests::print_wasm_native_ratio(
         "decide-1000-events",
         &format!("decide over {EVENTS} events"),
+    );
+    swfwasm_tests::print_ratios_to(
+        "decide-1000-events",
+        "native",
+        &["wasm-warm"],
+        &format!("decide over {EVENTS} events, warm instance handed the last 3 / native on all"),
     );
 }

@@ -1,6 +1,7 @@
 //! The history of one decision task, indexed once (one pass over the events) for the requests
 //! of a replay: activities, timers, signals, markers and child workflows with the event ids
 //! that answered them, and the steps the history holds, which the code must ask for again.
+//! An index can be extended with later events of the same run (a warm instance's next task).
 
 use std::collections::HashMap;
 
@@ -56,6 +57,12 @@ pub(super) struct Index {
     pub steps: HashMap<StepKey, HistoryStep>,
     /// The ids of the DecisionTaskStarted events, in order.
     pub decision_starts: Vec<i64>,
+    /// ActivityTaskScheduled event id → activity id, for the events that close an attempt.
+    scheduled: HashMap<i64, String>,
+    /// Markers seen so far by name.
+    marker_counts: HashMap<String, usize>,
+    /// How many events are indexed.
+    pub indexed: usize,
 }
 
 /// Timers whose ids start with this are the flow API's own (the batch timer), not steps.
@@ -64,13 +71,19 @@ pub(super) const OWN_TIMER_PREFIX: &str = "swfwasm.";
 impl Index {
     pub fn new(task: &DecisionTask) -> Self {
         let mut index = Index::default();
-        let mut scheduled: HashMap<i64, String> = HashMap::new();
-        let mut marker_counts: HashMap<String, usize> = HashMap::new();
-        for event in task.events() {
+        index.extend(task.events());
+        index
+    }
+
+    /// Indexes `events`, which follow those indexed so far.
+    pub fn extend(&mut self, events: &[swf_model::HistoryEvent]) {
+        let index = self;
+        index.indexed += events.len();
+        for event in events {
             let id = event.event_id;
             match &event.attributes {
                 EventAttributes::ActivityTaskScheduled(a) => {
-                    scheduled.insert(id, a.activity_id.clone());
+                    index.scheduled.insert(id, a.activity_id.clone());
                     index.activity(&a.activity_id, ActivityState::Scheduled, id);
                     index.activity_step(&a.activity_id, &a.activity_type, id);
                 }
@@ -98,12 +111,16 @@ impl Index {
                         .push((a.signal_name.clone(), a.input.clone(), id));
                 }
                 EventAttributes::MarkerRecorded(a) => {
-                    let n = marker_counts.entry(a.marker_name.clone()).or_insert(0);
-                    *n += 1;
+                    let count = index
+                        .marker_counts
+                        .entry(a.marker_name.clone())
+                        .or_insert(0);
+                    *count += 1;
+                    let n = *count;
                     index.step(
-                        StepKey::Marker(a.marker_name.clone(), *n),
+                        StepKey::Marker(a.marker_name.clone(), n),
                         id,
-                        describe_marker(&a.marker_name, *n),
+                        describe_marker(&a.marker_name, n),
                     );
                     index
                         .markers
@@ -125,7 +142,7 @@ impl Index {
                 }
                 other => {
                     if let Some((of, state)) = activity_transition(other) {
-                        if let Some(activity_id) = scheduled.get(&of).cloned() {
+                        if let Some(activity_id) = index.scheduled.get(&of).cloned() {
                             index.activity(&activity_id, state, id);
                         }
                     } else if let Some((child, state)) = child_transition(other) {
@@ -134,7 +151,6 @@ impl Index {
                 }
             }
         }
-        index
     }
 
     fn activity(&mut self, activity_id: &str, state: ActivityState, event_id: i64) {

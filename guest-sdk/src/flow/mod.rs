@@ -35,6 +35,7 @@ mod failure;
 mod index;
 mod retry;
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
@@ -46,6 +47,28 @@ use index::{ChildState, Index, OWN_TIMER_PREFIX, StepKey};
 pub use retry::RetryPolicy;
 
 use crate::{ActivityState, DecisionTask, Decisions};
+
+thread_local! {
+    /// The index of this instance's latest decision task, by run id: a warm instance's next
+    /// task (see [`DecisionTask::carried_over`]) only indexes its new events.
+    static KEPT_INDEX: RefCell<Option<(String, Index)>> = const { RefCell::new(None) };
+}
+
+/// The index of `task`: the kept one extended with the new events when `task` continues the
+/// kept one's task, else built from all of them.
+fn index_for(task: &DecisionTask) -> Index {
+    match KEPT_INDEX.take() {
+        Some((run_id, mut index))
+            if task.carried_over() > 0
+                && run_id == task.workflow_execution.run_id
+                && index.indexed == task.carried_over() =>
+        {
+            index.extend(&task.events()[index.indexed..]);
+            index
+        }
+        _ => Index::new(task),
+    }
+}
 
 /// "Not in the history yet": the code cannot go further on this decision task.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,9 +142,14 @@ impl<'t> Workflow<'t> {
         task: &'t DecisionTask,
         body: impl FnOnce(&mut Workflow<'t>) -> Step<Ending>,
     ) -> Result<Decisions, NonDeterminism> {
-        let mut wf = Workflow::new(task);
+        let mut wf = Workflow::with_index(task, index_for(task));
         let ending = body(&mut wf);
-        wf.check_replay()?;
+        let verdict = wf.check_replay();
+        KEPT_INDEX.set(Some((
+            task.workflow_execution.run_id.clone(),
+            std::mem::take(&mut wf.index),
+        )));
+        verdict?;
         let mut decisions: Vec<Decision> = wf.decisions.as_slice().to_vec();
         let mut out = Decisions::new();
         if decisions.len() >= MAX_DECISIONS {
@@ -158,9 +186,13 @@ impl<'t> Workflow<'t> {
 
     /// A view of `task` (use [`Workflow::decide`] to run a workflow).
     pub fn new(task: &'t DecisionTask) -> Self {
+        Self::with_index(task, Index::new(task))
+    }
+
+    fn with_index(task: &'t DecisionTask, index: Index) -> Self {
         Self {
             task,
-            index: Index::new(task),
+            index,
             decisions: Decisions::new(),
             counters: HashMap::new(),
             settled_at: 0,

@@ -528,3 +528,54 @@ fn signals_are_read_at_the_replays_position() {
         if c.result.as_deref() == Some("0 0"))
     );
 }
+
+/// What a warm instance does: each task after the first continues the previous one with only
+/// the new events (`continue_with`), and the flow API extends its index rather than rebuilding
+/// it. The decisions must be those of a fresh decide on the complete history, task by task.
+#[test]
+fn a_continued_task_decides_as_the_complete_history_does() {
+    let mut h = History::started("\"Ann\"");
+    let mut warm = h.task();
+    let check = |h: &History, warm: &mut swfwasm_guest::DecisionTask| {
+        let full = h.task();
+        let known = warm.events().len();
+        let mut next = full.raw().clone();
+        next.events.drain(..known);
+        if known > 0 && known < full.events().len() {
+            warm.continue_with(next).expect("continues");
+            assert_eq!(warm.carried_over(), known);
+        }
+        assert_eq!(warm.events(), full.events());
+        let continued = Workflow::decide(warm, pay).unwrap();
+        let fresh = Workflow::decide(&full, pay).unwrap();
+        assert_eq!(continued.as_slice(), fresh.as_slice());
+        continued.as_slice().to_vec()
+    };
+    check(&h, &mut warm);
+    let first = h.scheduled("Pay-1.1", "Pay", "1");
+    h.finished(first, "ActivityTaskFailed", json!({"reason": "declined"}));
+    let retried = check(&h, &mut warm);
+    assert!(
+        matches!(retried.as_slice(), [Decision::StartTimer(_)]),
+        "{retried:?}"
+    );
+    h.timer_fired("Pay-1.1.retry");
+    check(&h, &mut warm);
+    let second = h.scheduled("Pay-1.2", "Pay", "1");
+    h.finished(second, "ActivityTaskCompleted", json!({"result": "\"r\""}));
+    let closed = check(&h, &mut warm);
+    assert!(matches!(
+        closed.as_slice(),
+        [Decision::CompleteWorkflowExecution(_)]
+    ));
+
+    // A task of another run, or with a gap, does not continue it.
+    let mut other = h.task().raw().clone();
+    other.events.clear();
+    other.workflow_execution.run_id = "another".into();
+    assert!(warm.continue_with(other).is_err());
+    let mut gap = h.task().raw().clone();
+    gap.events.drain(..gap.events.len() - 1);
+    gap.events[0].event_id += 5;
+    assert!(warm.continue_with(gap).is_err());
+}

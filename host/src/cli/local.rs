@@ -238,7 +238,7 @@ pub async fn dev(runtime: PluginRuntime, args: DevArgs) -> anyhow::Result<ExitCo
     };
     shutdown.trigger();
     service.stop().await;
-    let _ = worker.await;
+    worker.await??;
     Ok(code)
 }
 

@@ -104,7 +104,7 @@ pub async fn run(
         let watcher = SourceWatcher::new(fetcher, runtime, watched, interval, registrar);
         tokio::spawn(watcher.watch(worker.live_plugins(), shutdown.clone()));
     }
-    worker.serve(shutdown).await;
+    worker.serve(shutdown).await?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -128,6 +128,10 @@ pub struct Metrics {
     pub compile_cache: Family<OutcomeLabels, Counter>,
     /// Replay-gated upgrade verdicts (`identical`, `diverged`, `error`).
     pub upgrade_verdicts: Family<OutcomeLabels, Counter>,
+    /// Histories of decision tasks by how they were assembled (`kept`: kept events plus the
+    /// new ones; `read`: read in full) and sticky cache events (`evicted`, `verified`,
+    /// `mismatch`).
+    pub sticky_histories: Family<OutcomeLabels, Counter>,
 }
 
 impl Metrics {
@@ -150,6 +154,7 @@ impl Metrics {
             activations: Counter::default(),
             compile_cache: Family::default(),
             upgrade_verdicts: Family::default(),
+            sticky_histories: Family::default(),
         };
         registry.register(
             "polls",
@@ -225,6 +230,11 @@ impl Metrics {
             "upgrade_verdicts",
             "Replay-gated upgrade verdicts",
             metrics.upgrade_verdicts.clone(),
+        );
+        registry.register(
+            "sticky_histories",
+            "Decision task histories by assembly (kept, read) and sticky cache events",
+            metrics.sticky_histories.clone(),
         );
         Self {
             registry,

@@ -31,6 +31,21 @@ pub(crate) mod decider {
     });
 }
 
+/// The `warm-decider` world: a decider with `decide-since` (instantiated from the same
+/// linked component as its `decider` bindings when it exports that function).
+pub(crate) mod warm_decider {
+    wasmtime::component::bindgen!({
+        world: "warm-decider",
+        path: "../guest-sdk/wit",
+        imports: { default: trappable },
+        exports: { default: async },
+        with: {
+            "swfwasm:plugin/types": super::decider::swfwasm::plugin::types,
+            "swfwasm:plugin/host": super::decider::swfwasm::plugin::host,
+        },
+    });
+}
+
 pub(crate) mod activity {
     wasmtime::component::bindgen!({
         world: "activity",

@@ -38,6 +38,13 @@ pub(crate) fn new_store(
     .map_err(|source| GuestError::Host { source })?;
     let mut store = Store::new(engine, state);
     store.limiter(|s| &mut s.limiter);
+    arm_deadline(&mut store, deadline);
+    Ok(store)
+}
+
+/// Gives the next call in `store` `deadline` from now (a warm instance's store is armed again
+/// before each call).
+pub(crate) fn arm_deadline(store: &mut Store<GuestState>, deadline: Duration) {
     let end = Instant::now() + deadline;
     store.set_epoch_deadline(1);
     // Yield to the executor every tick so a busy guest never starves other tasks, and
@@ -49,7 +56,6 @@ pub(crate) fn new_store(
             UpdateDeadline::Yield(1)
         })
     });
-    Ok(store)
 }
 
 /// The label for log lines of `describe`, which runs outside any task.

@@ -13,7 +13,9 @@
 //!    task inside a sandbox (memory cap, epoch deadline, captured stdio; for deciders a clock
 //!    and random source derived from the history; for activities their granted outbound HTTP,
 //!    config values and directories), call the export, and turn traps and bad output into a
-//!    [`GuestError`] that names the cause.
+//!    [`GuestError`] that names the cause. A decider that implements `warm-decider` can also
+//!    be kept warm for its run ([`PluginRuntime::decide_and_keep`], a [`WarmDecider`]) and
+//!    handed only the next task's new events ([`PluginRuntime::decide_since`]).
 //!
 //! Modules, leaves first (each imports only modules above it in this list):
 //! `digest`, `config`, `error`, `heartbeat`, `label`, `types` (leaves: plain data);
@@ -21,13 +23,15 @@
 //! `component` (what a component's bytes and shape say); `outbound` (the HTTP hooks),
 //! `sandbox` (a task's store data), `bindings` (the WIT bindings, linkers and host-interface
 //! implementations); `plugin` (a loaded plugin), `call` (one guest call: store, deadline,
-//! errors); `plugin_runtime` (all of [`PluginRuntime`]).
+//! errors), `warm` (a kept decider instance); `plugin_runtime` ([`PluginRuntime`]: build,
+//! load, execute), `decide` (its deciding, fresh and warm).
 
 mod bindings;
 mod cache;
 mod call;
 mod component;
 mod config;
+mod decide;
 mod digest;
 mod engine;
 mod error;
@@ -38,6 +42,7 @@ mod plugin;
 mod plugin_runtime;
 mod sandbox;
 mod types;
+mod warm;
 
 pub use cache::{CacheOutcome, CompileCache};
 pub use config::RuntimeConfig;
@@ -50,3 +55,4 @@ pub use plugin_runtime::PluginRuntime;
 pub use types::{
     ActivityOutcome, ActivityTypeDecl, Contract, PluginTypes, WorkflowTypeDecl, World,
 };
+pub use warm::WarmDecider;

@@ -37,6 +37,8 @@ pub(crate) struct PluginInner {
     pub(crate) cache: CacheOutcome,
     pub(crate) size: usize,
     pub(crate) linked: Linked,
+    /// The `warm-decider` bindings, for a decider that exports `decide-since`.
+    pub(crate) warm: Option<bindings::warm_decider::WarmDeciderPre<GuestState>>,
 }
 
 impl Plugin {
@@ -86,8 +88,18 @@ impl Plugin {
         self.inner.size
     }
 
+    /// Whether it implements the `warm-decider` world: an instance can be kept for a run's
+    /// next decision task and handed only the new events.
+    pub fn keeps_warm(&self) -> bool {
+        self.inner.warm.is_some()
+    }
+
     pub(crate) fn linked(&self) -> &Linked {
         &self.inner.linked
+    }
+
+    pub(crate) fn warm_pre(&self) -> Option<&bindings::warm_decider::WarmDeciderPre<GuestState>> {
+        self.inner.warm.as_ref()
     }
 }
 

@@ -1,17 +1,16 @@
-//! [`PluginRuntime`]: the whole of its implementation, in the order data flows through it:
-//! build (engine, cache, linkers), load an artifact into a [`Plugin`] (compile or cache, world
-//! and contract, link, `describe`, `requires`, grants), and run a task (`decide`, `execute`).
+//! [`PluginRuntime`]: its implementation, in the order data flows through it: build (engine,
+//! cache, linkers), load an artifact into a [`Plugin`] (compile or cache, world and contract,
+//! link, `describe`, `requires`, grants), and run an activity task (`execute`). Deciding is in
+//! `decide`.
 
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use swf_model::{
-    ActivityTask, DecisionTask, MAX_DATA_LEN, MAX_REASON_LEN, RespondDecisionTaskCompleted,
-    truncate_chars,
-};
+use swf_model::{ActivityTask, MAX_DATA_LEN, MAX_REASON_LEN, truncate_chars};
 use wasmtime::component::Component;
 
+use super::bindings::warm_decider::WarmDeciderPre;
 use super::bindings::{self, Linkers, WitActivityError, WitNeed, WitRequirements};
 use super::cache::{CacheOutcome, CompileCache};
 use super::call::{bounded, finish, load_label, new_store};
@@ -44,13 +43,14 @@ macro_rules! guest_call {
         }
     };
 }
+pub(super) use guest_call;
 
 /// Loads plugins and runs their exports. One per process; cheap to share behind an `Arc`.
 pub struct PluginRuntime {
     engine: HostEngine,
     cache: Option<CompileCache>,
     linkers: Linkers,
-    config: RuntimeConfig,
+    pub(super) config: RuntimeConfig,
     grants: Arc<Grants>,
 }
 
@@ -202,7 +202,7 @@ impl PluginRuntime {
         } else {
             Contract::V0_2
         };
-        let linked = self.link(&component, world, contract)?;
+        let (linked, warm) = self.link(&component, world, contract)?;
         let types = self.describe(&linked, &digest).await?;
         let requirements = self.requirements(&linked, &digest).await?;
         let type_names: Vec<String> = match &types {
@@ -239,6 +239,7 @@ impl PluginRuntime {
             cache,
             size: bytes.len(),
             linked,
+            warm,
         });
         Ok((plugin, granted))
     }
@@ -275,24 +276,35 @@ impl PluginRuntime {
         Ok((component, CacheOutcome::Compiled { reason }))
     }
 
+    /// Links `component`; a decider that exports `decide-since` gets its `warm-decider`
+    /// bindings too.
     fn link(
         &self,
         component: &Component,
         world: World,
         contract: Contract,
-    ) -> Result<Linked, LoadError> {
+    ) -> Result<(Linked, Option<WarmDeciderPre<GuestState>>), LoadError> {
         let link_error = |e: wasmtime::Error| LoadError::Link {
             message: format!("{e:#}"),
             imports: names(component, self.engine.engine()).1,
         };
-        Ok(match world {
+        let linked = match world {
             World::Decider => {
                 let pre = self
                     .linkers
                     .decider
                     .instantiate_pre(component)
                     .map_err(link_error)?;
-                Linked::Decider(bindings::decider::DeciderPre::new(pre).map_err(link_error)?)
+                let exports = names(component, self.engine.engine()).0;
+                let warm = if exports.iter().any(|e| e == "decide-since") {
+                    Some(WarmDeciderPre::new(pre.clone()).map_err(link_error)?)
+                } else {
+                    None
+                };
+                return Ok((
+                    Linked::Decider(bindings::decider::DeciderPre::new(pre).map_err(link_error)?),
+                    warm,
+                ));
             }
             World::Activity => {
                 let pre = self
@@ -309,55 +321,8 @@ impl PluginRuntime {
                     ),
                 }
             }
-        })
-    }
-
-    /// Runs a decider's `decide` on `task` (which must hold the complete history) and returns
-    /// the validated RespondDecisionTaskCompleted body.
-    pub async fn decide(
-        &self,
-        plugin: &Plugin,
-        task: &DecisionTask,
-    ) -> Result<RespondDecisionTaskCompleted, GuestError> {
-        let result = self.decide_task(plugin, task).await;
-        count_error("decide", &result);
-        result
-    }
-
-    async fn decide_task(
-        &self,
-        plugin: &Plugin,
-        task: &DecisionTask,
-    ) -> Result<RespondDecisionTaskCompleted, GuestError> {
-        let Linked::Decider(pre) = plugin.linked() else {
-            return Err(wrong_world(plugin, "a decider"));
         };
-        let json = serde_json::to_string(task).map_err(GuestError::InvalidTask)?;
-        let latest = task
-            .events
-            .iter()
-            .map(|e| e.event_timestamp)
-            .fold(0.0, f64::max);
-        let determinism = Determinism::for_task(&task.workflow_execution.run_id, latest);
-        let label = TaskLabel {
-            plugin: plugin.digest().short().to_owned(),
-            workflow_id: task.workflow_execution.workflow_id.clone(),
-            run_id: task.workflow_execution.run_id.clone(),
-            activity_id: None,
-        };
-        let timeout = self.config.decide_timeout;
-        let mut store = self.store(label, Some(determinism), None, None, timeout)?;
-        let call = guest_call!("decide", store, pre, call_decide(&json));
-        let result = bounded(call, timeout).await;
-        let body = finish(&store, result, timeout)?.map_err(GuestError::Returned)?;
-        let response: RespondDecisionTaskCompleted = serde_json::from_str(&body).map_err(|e| {
-            GuestError::InvalidOutput(format!(
-                "decide returned text that is not a RespondDecisionTaskCompleted JSON body ({e}): {}",
-                truncate_chars(&body, 200)
-            ))
-        })?;
-        swf_model::validate_response(&response)?;
-        Ok(response)
+        Ok((linked, None))
     }
 
     /// Runs an activity's `execute` on `task` with a wall-clock `deadline` (normally the
@@ -517,7 +482,7 @@ impl PluginRuntime {
         })
     }
 
-    fn store(
+    pub(super) fn store(
         &self,
         label: TaskLabel,
         determinism: Option<Determinism>,
@@ -547,7 +512,7 @@ fn declared<W, T: From<W>>(result: Result<Vec<W>, GuestError>) -> Result<Vec<T>,
 }
 
 /// Counts a failed guest call under its cause.
-fn count_error<T>(export: &str, result: &Result<T, GuestError>) {
+pub(super) fn count_error<T>(export: &str, result: &Result<T, GuestError>) {
     if let Err(error) = result {
         metrics()
             .sandbox_errors
@@ -559,7 +524,7 @@ fn count_error<T>(export: &str, result: &Result<T, GuestError>) {
     }
 }
 
-fn wrong_world(plugin: &Plugin, expected: &'static str) -> GuestError {
+pub(super) fn wrong_world(plugin: &Plugin, expected: &'static str) -> GuestError {
     GuestError::WrongWorld {
         digest: plugin.digest().to_string(),
         actual: match plugin.world() {

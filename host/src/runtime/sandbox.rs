@@ -91,6 +91,35 @@ pub(crate) struct GuestState {
     pub(crate) heartbeat: Option<Arc<dyn HeartbeatHandler>>,
 }
 
+/// WASI without sockets, output captured, and for deciders the clock and random sources of
+/// `determinism`.
+fn wasi_builder(
+    stdout: &CapturedOutput,
+    stderr: &CapturedOutput,
+    determinism: Option<&Determinism>,
+) -> WasiCtxBuilder {
+    let mut builder = WasiCtxBuilder::new();
+    builder
+        .stdout(stdout.clone())
+        .stderr(stderr.clone())
+        .allow_tcp(false)
+        .allow_udp(false)
+        .allow_ip_name_lookup(false);
+    if let Some(d) = determinism {
+        let mut secure = d.seed;
+        secure[0] ^= 0x01;
+        builder
+            .wall_clock(FixedWallClock(d.now))
+            .monotonic_clock(FrozenMonotonicClock)
+            .secure_random(StdRng::from_seed(secure))
+            .insecure_random(StdRng::from_seed(d.seed))
+            .insecure_random_seed(u128::from_le_bytes(
+                d.seed[..16].try_into().expect("16 bytes"),
+            ));
+    }
+    builder
+}
+
 impl GuestState {
     /// A sandbox for one call. `determinism` is `Some` for deciders, `activity` for activity
     /// tasks. Fails if a granted directory cannot be opened.
@@ -104,13 +133,7 @@ impl GuestState {
     ) -> wasmtime::Result<Self> {
         let stdout = CapturedOutput::new(output_limit);
         let stderr = CapturedOutput::new(output_limit);
-        let mut builder = WasiCtxBuilder::new();
-        builder
-            .stdout(stdout.clone())
-            .stderr(stderr.clone())
-            .allow_tcp(false)
-            .allow_udp(false)
-            .allow_ip_name_lookup(false);
+        let mut builder = wasi_builder(&stdout, &stderr, determinism.as_ref());
         let (outbound, config) = match activity {
             Some(activity) => {
                 for dir in &activity.capabilities.dirs {
@@ -141,18 +164,6 @@ impl GuestState {
             }
             None => (OutboundHooks::deny_all(), TaskConfig::default()),
         };
-        if let Some(d) = determinism {
-            let mut secure = d.seed;
-            secure[0] ^= 0x01;
-            builder
-                .wall_clock(FixedWallClock(d.now))
-                .monotonic_clock(FrozenMonotonicClock)
-                .secure_random(StdRng::from_seed(secure))
-                .insecure_random(StdRng::from_seed(d.seed))
-                .insecure_random_seed(u128::from_le_bytes(
-                    d.seed[..16].try_into().expect("16 bytes"),
-                ));
-        }
         Ok(Self {
             wasi: builder.build(),
             table: ResourceTable::new(),
@@ -166,6 +177,13 @@ impl GuestState {
             stderr,
             heartbeat,
         })
+    }
+
+    /// Readies a warm decider's sandbox for its next call: the clock and random sources of
+    /// `determinism`, as a fresh instance's would be. The resource table stays (the instance
+    /// may hold handles in it).
+    pub(crate) fn next_decision(&mut self, determinism: &Determinism) {
+        self.wasi = wasi_builder(&self.stdout, &self.stderr, Some(determinism)).build();
     }
 
     /// The resource table (for host functions written outside bindgen).

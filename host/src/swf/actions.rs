@@ -35,12 +35,32 @@ impl SwfClient {
         task_list: &str,
         identity: &str,
     ) -> Result<Option<DecisionTask>, SwfError> {
-        let mut input = PollForDecisionTaskInput {
-            domain: domain.to_owned(),
-            task_list: TaskList::new(task_list),
-            identity: Some(identity.to_owned()),
-            ..Default::default()
+        self.poll_decision_pages(poll_input(domain, task_list, identity))
+            .await
+    }
+
+    /// [`poll_for_decision_task`](Self::poll_for_decision_task) with `startAtPreviousStartedEvent`:
+    /// the task's events start at its `previousStartedEventId` (the started event of the run's
+    /// previous decision task), or at the first event when there is none or the service ignores
+    /// the flag. For a decider that kept the run's earlier events.
+    pub async fn poll_for_decision_task_since_previous(
+        &self,
+        domain: &str,
+        task_list: &str,
+        identity: &str,
+    ) -> Result<Option<DecisionTask>, SwfError> {
+        let input = PollForDecisionTaskInput {
+            start_at_previous_started_event: Some(true),
+            ..poll_input(domain, task_list, identity)
         };
+        self.poll_decision_pages(input).await
+    }
+
+    /// One poll, and the remaining pages of the task it returns.
+    async fn poll_decision_pages(
+        &self,
+        mut input: PollForDecisionTaskInput,
+    ) -> Result<Option<DecisionTask>, SwfError> {
         let first: PollForDecisionTaskResponse =
             self.call(Action::PollForDecisionTask, &input).await?;
         let Some(mut task) = first.into_task() else {
@@ -239,6 +259,40 @@ impl SwfClient {
         .await
     }
 
+    /// A run's history from its first event up to and including `last_event_id` (what a
+    /// decision task started at that event holds): pages are read until that event.
+    pub async fn workflow_history_until(
+        &self,
+        domain: &str,
+        execution: &WorkflowExecution,
+        last_event_id: i64,
+    ) -> Result<Vec<HistoryEvent>, SwfError> {
+        let mut input = GetWorkflowExecutionHistoryInput {
+            domain: domain.to_owned(),
+            execution: execution.clone(),
+            ..Default::default()
+        };
+        let mut events = Vec::new();
+        loop {
+            let page: GetWorkflowExecutionHistoryOutput = self
+                .call(Action::GetWorkflowExecutionHistory, &input)
+                .await?;
+            events.extend(page.events);
+            let reached = events.last().is_some_and(|e| e.event_id >= last_event_id);
+            match page.next_page_token {
+                Some(token) if !reached => {
+                    if input.next_page_token.as_ref() == Some(&token) {
+                        return Err(repeated_token(Action::GetWorkflowExecutionHistory, &token));
+                    }
+                    input.next_page_token = Some(token);
+                }
+                _ => break,
+            }
+        }
+        events.retain(|e| e.event_id <= last_event_id);
+        Ok(events)
+    }
+
     /// All open runs matching `input`'s filters, across all pages (`input.next_page_token` is
     /// the starting point, normally `None`).
     pub async fn list_open_workflow_executions(
@@ -307,6 +361,16 @@ impl SwfClient {
                 None => return Ok(items),
             }
         }
+    }
+}
+
+/// The input of a first PollForDecisionTask.
+fn poll_input(domain: &str, task_list: &str, identity: &str) -> PollForDecisionTaskInput {
+    PollForDecisionTaskInput {
+        domain: domain.to_owned(),
+        task_list: TaskList::new(task_list),
+        identity: Some(identity.to_owned()),
+        ..Default::default()
     }
 }
 

@@ -44,7 +44,7 @@ pub use stubs::STUB_TASK_LIST;
 use crate::runtime::{LoadError, PluginRuntime, PluginTypes};
 use crate::swf::{SwfClient, SwfError};
 use crate::worker::registration;
-use crate::worker::{PluginSet, Shutdown, Worker, WorkerConfig};
+use crate::worker::{PluginSet, Shutdown, Worker, WorkerConfig, WorkerError};
 
 /// The domain scenarios run in.
 pub const DOMAIN: &str = "swfwasm-test";
@@ -168,6 +168,14 @@ pub enum TestError {
         /// The call's error.
         source: SwfError,
     },
+    /// The worker stopped itself (sticky verification found a difference).
+    #[error("{name}: {source}")]
+    Worker {
+        /// The scenario.
+        name: String,
+        /// Why.
+        source: WorkerError,
+    },
 }
 
 /// Runs `scenario` (see the module docs) and judges it.
@@ -240,6 +248,7 @@ async fn run_in(
             .map_err(swf)?;
     let shutdown = Shutdown::new();
     let mut tasks = Vec::new();
+    let mut served = None;
     let outcome = async {
         registration::register_domain(&client, DOMAIN, 1)
             .await
@@ -263,7 +272,7 @@ async fn run_in(
         worker_config.endpoint = Some(service.endpoint());
         worker_config.heartbeat_interval_ms = 200;
         let worker = Worker::new(client.clone(), runtime, plugins, worker_config);
-        tasks.push(tokio::spawn(worker.serve(shutdown.clone())));
+        served = Some(tokio::spawn(worker.serve(shutdown.clone())));
         drive(&client, &service, scenario, version, &shutdown).await
     }
     .await;
@@ -271,6 +280,16 @@ async fn run_in(
     for task in tasks {
         let _ = task.await;
     }
+    let outcome = match served {
+        Some(served) => match served.await {
+            Ok(Err(source)) => Err(TestError::Worker {
+                name: name.clone(),
+                source,
+            }),
+            _ => outcome,
+        },
+        None => outcome,
+    };
     // The stub poller, the last other owner, has returned.
     if let Ok(service) = Arc::try_unwrap(service) {
         service.stop().await;

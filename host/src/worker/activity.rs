@@ -1,16 +1,23 @@
 //! Activity tasks: poll, route by activity type, run the activity with its deadline and
 //! heartbeats, answer SWF with completed, failed or canceled.
+//!
+//! The deadline is the start-to-close timeout the task was scheduled with, which the poll does
+//! not carry. When this worker's own decider scheduled it, the decision said it (or left it to
+//! the type's registered default, asked of SWF once per type): no call. Otherwise it is read
+//! from the run's history, newest page first.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use swf_model::{
-    Action, ActivityTask, EventAttributes, GetWorkflowExecutionHistoryInput,
-    GetWorkflowExecutionHistoryOutput, MAX_DATA_LEN, MAX_REASON_LEN, truncate_chars,
+    Action, ActivityTask, ActivityType, DescribeActivityTypeInput, DescribeActivityTypeOutput,
+    EventAttributes, GetWorkflowExecutionHistoryInput, GetWorkflowExecutionHistoryOutput,
+    MAX_DATA_LEN, MAX_REASON_LEN, truncate_chars,
 };
 
 use super::context::Context;
+use super::deadlines::Scheduled;
 use super::heartbeat::SwfHeartbeat;
 use crate::metrics::{Metrics, metrics};
 use crate::runtime::{ActivityOutcome, Plugin};
@@ -40,7 +47,15 @@ pub(crate) async fn handle(context: &Context, task: ActivityTask) {
     };
     let fallback =
         declared_timeout.unwrap_or(Duration::from_secs(context.config.activity_timeout_secs));
-    let deadline = match scheduled_start_to_close(context, &task).await {
+    let scheduled = match context
+        .deadlines
+        .take(&task.workflow_execution.run_id, &task.activity_id)
+    {
+        Some(Scheduled::Timeout(timeout)) => Ok(timeout),
+        Some(Scheduled::TypeDefault) => type_default(context, activity_type).await,
+        None => scheduled_start_to_close(context, &task).await,
+    };
+    let deadline = match scheduled {
         Ok(scheduled) => scheduled.unwrap_or(fallback),
         Err(error) => {
             tracing::warn!(%error,
@@ -115,6 +130,34 @@ fn count_task(task: &ActivityTask, plugin: Option<&Plugin>, outcome: &str) {
     let t = &task.activity_type;
     let digest = plugin.map(|p| p.digest().short());
     metrics().task("activity", &t.name, &t.version, digest, outcome);
+}
+
+/// The registered default start-to-close timeout of `activity_type` (`None` for `NONE` or
+/// none registered), asked of SWF the first time.
+async fn type_default(
+    context: &Context,
+    activity_type: &ActivityType,
+) -> Result<Option<Duration>, SwfError> {
+    let (name, version) = (&activity_type.name, &activity_type.version);
+    if let Some(known) = context.type_defaults.get(name, version) {
+        return Ok(known);
+    }
+    let input = DescribeActivityTypeInput {
+        domain: context.config.domain.clone(),
+        activity_type: activity_type.clone(),
+    };
+    let described: DescribeActivityTypeOutput = context
+        .client
+        .call(Action::DescribeActivityType, &input)
+        .await?;
+    let default = described
+        .configuration
+        .default_task_start_to_close_timeout
+        .as_deref()
+        .and_then(swf_model::duration_secs)
+        .map(Duration::from_secs);
+    context.type_defaults.insert(name, version, default);
+    Ok(default)
 }
 
 /// The start-to-close timeout this attempt was scheduled with (`None` for `NONE` or when the

@@ -28,6 +28,14 @@
 //! [outbound_http]                       # per-task limits (defaults shown in crate::grant)
 //! max_concurrent_requests = 8
 //!
+//! [sticky]                             # sticky decision task lists (defaults shown)
+//! enabled = true
+//! schedule_to_start_secs = 5            # then a run's decision task returns to its shared list
+//! max_runs = 1000                       # histories kept warm, least recently decided dropped
+//! max_events = 500000                   # and at most this many events across them
+//! max_warm_instances = 32               # warm instances of warm-decider plugins among them
+//! verify = false                        # decide from the full history too; stop on a difference
+//!
 //! [config_sources]                      # AWS-sourced config values
 //! refresh_secs = 300
 //!
@@ -155,6 +163,51 @@ pub struct WorkerConfig {
     /// Where AWS-sourced config values come from.
     #[serde(default)]
     pub config_sources: ConfigSourcesConfig,
+    /// Sticky decision task lists.
+    #[serde(default)]
+    pub sticky: StickyConfig,
+}
+
+/// Sticky decision task lists (`[sticky]`): after deciding, the worker asks SWF to send the
+/// run's next decision task to a task list only it polls, and keeps the run's history, so that
+/// task needs only the events since (`startAtPreviousStartedEvent`). A run the worker no longer
+/// keeps (evicted, or the worker restarted) is read in full; a task nobody starts within
+/// `schedule_to_start_secs` (the worker died) times out and SWF schedules it on the run's own
+/// task list again.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StickyConfig {
+    /// Route runs back to this worker. Default true.
+    pub enabled: bool,
+    /// How long a decision task waits on the sticky list before SWF times it out and
+    /// schedules it on the run's task list. Default 5 s.
+    pub schedule_to_start_secs: u64,
+    /// Most runs whose history is kept. Default 1,000.
+    pub max_runs: usize,
+    /// Most events kept across those runs. Default 500,000 (a few hundred MB at most).
+    pub max_events: usize,
+    /// Most decider instances kept warm among those runs (plugins of the `warm-decider`
+    /// world, which are then handed only the new events). Each holds its linear memory and
+    /// one of the runtime's instance slots. Default 32.
+    pub max_warm_instances: usize,
+    /// Verification mode: every decision task assembled from kept events is also read in full
+    /// and decided from that; any difference is logged as an error and stops the worker
+    /// (`serve` returns [`WorkerError::StickyMismatch`](super::WorkerError)). Also on when the
+    /// environment has `SWFWASM_STICKY_VERIFY=1` (how the test suite runs). Default false.
+    pub verify: bool,
+}
+
+impl Default for StickyConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            schedule_to_start_secs: 5,
+            max_runs: 1_000,
+            max_events: 500_000,
+            max_warm_instances: 32,
+            verify: false,
+        }
+    }
 }
 
 fn default_readiness_grace() -> u64 {
@@ -188,6 +241,7 @@ impl WorkerConfig {
             grants: Vec::new(),
             outbound_http: OutboundLimits::default(),
             config_sources: ConfigSourcesConfig::default(),
+            sticky: StickyConfig::default(),
         }
     }
 

@@ -1,31 +1,124 @@
-//! Decision tasks: poll, route by workflow type, run the decider, answer SWF.
+//! Decision tasks: poll (a shared list, or the sticky one), route by workflow type, run the
+//! decider, answer SWF (sending the run's next decision task to the sticky list), keep the
+//! history for that task.
 
 use swf_model::{
-    Decision, DecisionTask, FailWorkflowExecutionDecisionAttributes, MAX_DATA_LEN, MAX_REASON_LEN,
-    RespondDecisionTaskCompleted, truncate_chars,
+    Decision, DecisionTask, FailWorkflowExecutionDecisionAttributes, HistoryEvent, MAX_DATA_LEN,
+    MAX_REASON_LEN, RespondDecisionTaskCompleted, truncate_chars,
 };
 
 use super::config::DeciderFailurePolicy;
 use super::context::Context;
+use super::error::WorkerError;
 use super::pin;
 use super::plugins::PluginSet;
+use super::sticky::{self, Assembly, KeptRun, Sticky};
 use crate::metrics::{Metrics, metrics};
 use crate::replay::{Replayed, replay};
-use crate::runtime::{Digest, Plugin};
+use crate::runtime::{Digest, GuestError, Plugin, WarmDecider};
 use crate::swf::SwfError;
 
-/// One long poll; the task it returns carries the complete history.
-pub(crate) async fn poll(
-    context: &Context,
-    task_list: &str,
-) -> Result<Option<DecisionTask>, SwfError> {
-    context
+/// A polled decision task, with its complete history, and the run's warm decider instance
+/// if this worker kept one.
+pub(crate) struct Polled {
+    pub(crate) task: DecisionTask,
+    pub(crate) assembly: Assembly,
+    pub(crate) warm: Option<WarmDecider>,
+}
+
+/// One long poll of `task_list` (the sticky list's own way when it is that one).
+pub(crate) async fn poll(context: &Context, task_list: &str) -> Result<Option<Polled>, SwfError> {
+    if let Some(sticky) = context
+        .sticky
+        .as_ref()
+        .filter(|s| s.task_list() == task_list)
+    {
+        let polled = poll_sticky(context, sticky).await?;
+        return Ok(polled.map(|(task, assembly, warm)| Polled {
+            task,
+            assembly,
+            warm,
+        }));
+    }
+    let task = context
         .client
         .poll_for_decision_task(&context.config.domain, task_list, &context.identity)
+        .await?;
+    Ok(task.map(|task| Polled {
+        task,
+        assembly: Assembly::Polled,
+        warm: None,
+    }))
+}
+
+/// One long poll of the sticky list, and the task's complete history: kept events joined
+/// with the new ones, or read in full.
+async fn poll_sticky(
+    context: &Context,
+    sticky: &Sticky,
+) -> Result<Option<(DecisionTask, Assembly, Option<WarmDecider>)>, SwfError> {
+    let Some(mut task) = context
+        .client
+        .poll_for_decision_task_since_previous(
+            &context.config.domain,
+            sticky.task_list(),
+            &context.identity,
+        )
+        .await?
+    else {
+        return Ok(None);
+    };
+    // A service that ignores startAtPreviousStartedEvent, or a run's first decision task,
+    // gives the complete history.
+    let first_new = task.events.first().map_or(1, |e| e.event_id);
+    if first_new <= 1 {
+        return Ok(Some((task, Assembly::Polled, None)));
+    }
+    let run_id = task.workflow_execution.run_id.clone();
+    match sticky
+        .take(&run_id)
+        .filter(|kept| sticky::joins(&kept.events, first_new))
+    {
+        Some(KeptRun {
+            events: mut kept,
+            warm,
+        }) => {
+            kept.truncate(usize::try_from(first_new - 1).unwrap_or(usize::MAX));
+            kept.append(&mut task.events);
+            task.events = kept;
+            Metrics::count(&metrics().sticky_histories, "kept");
+            Ok(Some((task, Assembly::Kept, warm)))
+        }
+        None => {
+            tracing::debug!(%run_id, "the run's history is not kept; reading it in full");
+            task.events = read_in_full(context, &task).await?;
+            Metrics::count(&metrics().sticky_histories, "read");
+            Ok(Some((task, Assembly::Read, None)))
+        }
+    }
+}
+
+/// The complete history of `task`'s run up to its DecisionTaskStarted event, read from SWF.
+async fn read_in_full(
+    context: &Context,
+    task: &DecisionTask,
+) -> Result<Vec<HistoryEvent>, SwfError> {
+    context
+        .client
+        .workflow_history_until(
+            &context.config.domain,
+            &task.workflow_execution,
+            task.started_event_id,
+        )
         .await
 }
 
-pub(crate) async fn handle(context: &Context, mut task: DecisionTask) {
+pub(crate) async fn handle(context: &Context, polled: Polled) {
+    let Polled {
+        mut task,
+        assembly,
+        warm,
+    } = polled;
     let pinned = pin::strip(&mut task);
     let plugins = context.plugins.snapshot();
     let Some(plugin) = choose_decider(context, &plugins, &task, pinned.as_deref()).await else {
@@ -33,7 +126,8 @@ pub(crate) async fn handle(context: &Context, mut task: DecisionTask) {
         return;
     };
     count_task(&task, Some(&plugin), "started");
-    let mut response = match context.runtime.decide(&plugin, &task).await {
+    let (decided, warm) = decide(context, &plugin, &task, warm).await;
+    let mut response = match decided {
         Ok(response) => response,
         Err(error) => {
             count_task(&task, Some(&plugin), "error");
@@ -45,6 +139,9 @@ pub(crate) async fn handle(context: &Context, mut task: DecisionTask) {
             }
         }
     };
+    if assembly == Assembly::Kept && context.sticky.as_ref().is_some_and(|s| s.verifies()) {
+        response = verify(context, &plugin, &task, response).await;
+    }
     response.task_token = task.task_token.clone();
     match pin::encode(plugin.digest(), response.execution_context.as_deref()) {
         Some(pinned) => response.execution_context = Some(pinned),
@@ -52,6 +149,18 @@ pub(crate) async fn handle(context: &Context, mut task: DecisionTask) {
             "the decider's executionContext leaves no room for the artifact pin; answering unpinned"
         ),
     }
+    let run_id = task.workflow_execution.run_id.clone();
+    let closes = closes_run(&response);
+    // Once stopping, runs go back to their shared lists rather than wait out the sticky
+    // schedule-to-start timeout.
+    let sticky = context
+        .sticky
+        .as_ref()
+        .filter(|_| !closes && !context.shutdown.is_triggered());
+    if let Some(sticky) = sticky {
+        sticky.route(&mut response);
+    }
+    context.deadlines.record(&run_id, &response.decisions);
     match context
         .client
         .respond_decision_task_completed(&response)
@@ -60,8 +169,12 @@ pub(crate) async fn handle(context: &Context, mut task: DecisionTask) {
         Ok(()) => {
             count_task(&task, Some(&plugin), "completed");
             Metrics::count(&metrics().responds, "ok");
-            if closes_run(&response) {
-                context.upgrades.forget_run(&task.workflow_execution.run_id);
+            if closes {
+                context.upgrades.forget_run(&run_id);
+            }
+            if let Some(sticky) = sticky {
+                let events = task.events;
+                sticky.keep(&run_id, KeptRun { events, warm });
             }
         }
         Err(error) if error.is_unknown_resource() => {
@@ -75,6 +188,80 @@ pub(crate) async fn handle(context: &Context, mut task: DecisionTask) {
                 "cannot answer the decision task; SWF will time it out and retry");
         }
     }
+}
+
+/// Runs the decider on `task`: on the run's warm instance with only the new events when one
+/// of `plugin` was kept, else on a fresh instance, which is kept warm when the worker is sticky
+/// and the plugin can be. A warm instance that fails is dropped and the task decided afresh.
+async fn decide(
+    context: &Context,
+    plugin: &Plugin,
+    task: &DecisionTask,
+    warm: Option<WarmDecider>,
+) -> (
+    Result<RespondDecisionTaskCompleted, GuestError>,
+    Option<WarmDecider>,
+) {
+    let runtime = &context.runtime;
+    if let Some(warm) = warm.filter(|w| w.digest() == plugin.digest()) {
+        match runtime.decide_since(warm, task).await {
+            Ok((response, warm)) => return (Ok(response), Some(warm)),
+            Err(error) => {
+                tracing::warn!(%error, "the warm decider instance failed; deciding afresh")
+            }
+        }
+    }
+    if context.sticky.is_none() {
+        return (runtime.decide(plugin, task).await, None);
+    }
+    match runtime.decide_and_keep(plugin, task).await {
+        Ok((response, warm)) => (Ok(response), warm),
+        Err(error) => (Err(error), None),
+    }
+}
+
+/// Verification mode: reads the history of `task` (assembled from kept events) in full and
+/// decides from it too. Any difference in the events or the decisions stops the worker; the
+/// task is answered from the full history either way.
+async fn verify(
+    context: &Context,
+    plugin: &Plugin,
+    task: &DecisionTask,
+    response: RespondDecisionTaskCompleted,
+) -> RespondDecisionTaskCompleted {
+    let mut full = DecisionTask {
+        events: match read_in_full(context, task).await {
+            Ok(events) => events,
+            Err(error) => {
+                tracing::warn!(%error,
+                    "sticky verification: cannot read the full history; answering from the assembled one");
+                return response;
+            }
+        },
+        ..task.clone()
+    };
+    pin::strip(&mut full);
+    let from_full = context.runtime.decide(plugin, &full).await;
+    let difference =
+        sticky::first_difference(&task.events, &full.events).or_else(|| match &from_full {
+            Ok(from_full) if *from_full == response => None,
+            Ok(from_full) => Some(format!(
+                "decisions from the assembled history {:?}, from the full one {:?}",
+                response.decisions, from_full.decisions
+            )),
+            Err(error) => Some(format!("deciding from the full history failed: {error}")),
+        });
+    match difference {
+        None => Metrics::count(&metrics().sticky_histories, "verified"),
+        Some(difference) => {
+            Metrics::count(&metrics().sticky_histories, "mismatch");
+            context.fail(WorkerError::StickyMismatch {
+                run_id: task.workflow_execution.run_id.clone(),
+                difference,
+            });
+        }
+    }
+    from_full.unwrap_or(response)
 }
 
 /// Counts a decision task by its workflow type, the artifact deciding it and `outcome`.

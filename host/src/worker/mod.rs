@@ -8,6 +8,10 @@
 //! no task lists polls those its plugins declare, including the lists of artifacts that arrive
 //! while it runs (hot swap).
 //!
+//! Decision tasks that do not close their run are answered with the worker's sticky task list
+//! (see `sticky`), which the worker polls besides the configured ones, so a run's next decision
+//! task comes back with only the new events.
+//!
 //! Shutdown: once [`Shutdown::trigger`] is called no new poll starts, polls already in
 //! flight return normally and what they return is run, and [`Worker::serve`] returns when every
 //! task in flight has been answered.
@@ -15,7 +19,9 @@
 mod activity;
 mod config;
 mod context;
+mod deadlines;
 mod decision;
+mod error;
 mod heartbeat;
 pub mod pin;
 pub mod plugin_dir;
@@ -24,9 +30,10 @@ mod polling;
 pub mod registration;
 mod shutdown;
 pub mod sources;
+mod sticky;
 mod upgrades;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::metrics::Health;
@@ -35,7 +42,10 @@ use crate::swf::SwfClient;
 use context::Context;
 use polling::Polling;
 
-pub use config::{ConfigError, DeciderFailurePolicy, TaskKind, TaskListConfig, WorkerConfig};
+pub use config::{
+    ConfigError, DeciderFailurePolicy, StickyConfig, TaskKind, TaskListConfig, WorkerConfig,
+};
+pub use error::WorkerError;
 pub use plugins::{LivePlugins, PluginSet};
 pub use shutdown::Shutdown;
 
@@ -63,6 +73,8 @@ impl Worker {
             config.task_lists.clone()
         };
         let identity = config.identity();
+        let verify = std::env::var_os("SWFWASM_STICKY_VERIFY").is_some_and(|v| v == "1");
+        let sticky = sticky::Sticky::new(&config.sticky, &identity, verify);
         let grace = Duration::from_secs(config.readiness_grace_secs);
         Self {
             context: Arc::new(Context {
@@ -73,6 +85,11 @@ impl Worker {
                 identity,
                 health: Arc::new(Health::new(grace)),
                 upgrades: Default::default(),
+                deadlines: Default::default(),
+                type_defaults: Default::default(),
+                sticky,
+                shutdown: Shutdown::new(),
+                failure: Mutex::new(None),
             }),
             task_lists,
             follow_plugins,
@@ -104,13 +121,26 @@ impl Worker {
         &self.task_lists
     }
 
-    /// Polls until `shutdown` is triggered, then finishes the tasks in flight.
-    pub async fn serve(self, shutdown: Shutdown) {
+    /// The task list that brings this worker's runs back to it (see `[sticky]`), if on.
+    pub fn sticky_task_list(&self) -> Option<&str> {
+        self.context.sticky.as_ref().map(|s| s.task_list())
+    }
+
+    /// Polls until `shutdown` is triggered, then finishes the tasks in flight. Returns an
+    /// error when the worker stopped itself (verification mode found a difference).
+    pub async fn serve(self, shutdown: Shutdown) -> Result<(), WorkerError> {
         self.context.health.plugins_loaded();
+        let own = self.context.shutdown.clone();
+        let forward = tokio::spawn({
+            let own = own.clone();
+            async move {
+                shutdown.triggered().await;
+                own.trigger();
+            }
+        });
+        let shutdown = own;
         let mut polling = Polling::default();
-        for list in &self.task_lists {
-            polling.start(&self.context, list, &shutdown);
-        }
+        self.start_polling(&mut polling, &self.task_lists, &shutdown);
         let mut swaps = self.context.plugins.subscribe();
         // A swap between `Worker::new` and here is already marked seen: look at the set once.
         swaps.mark_changed();
@@ -121,9 +151,7 @@ impl Worker {
                 Some(_) = polling.pollers.join_next() => {}
                 Ok(()) = swaps.changed(), if following => {
                     let set = swaps.borrow_and_update().clone();
-                    for list in set.default_task_lists() {
-                        polling.start(&self.context, &list, &shutdown);
-                    }
+                    self.start_polling(&mut polling, &set.default_task_lists(), &shutdown);
                 }
                 // Only wakes the loop, so that `following` turns false.
                 _ = stop.changed(), if following => {}
@@ -135,5 +163,26 @@ impl Worker {
             let _all = slot.acquire_many(size as u32).await;
         }
         tracing::info!("all tasks answered; worker stopped");
+        forward.abort();
+        let mut failure = self
+            .context
+            .failure
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        failure.take().map_or(Ok(()), Err)
+    }
+
+    /// Starts polling `lists` (those not polled yet), and the sticky list with the first
+    /// decision list.
+    fn start_polling(&self, polling: &mut Polling, lists: &[TaskListConfig], shutdown: &Shutdown) {
+        for list in lists {
+            polling.start(&self.context, list, shutdown);
+        }
+        if let Some(sticky) = &self.context.sticky
+            && lists.iter().any(|list| list.kind == TaskKind::Decision)
+        {
+            let list = TaskListConfig::new(sticky.task_list(), TaskKind::Decision);
+            polling.start(&self.context, &list, shutdown);
+        }
     }
 }

@@ -83,7 +83,7 @@ async fn poll_loop(
         let outcome = match list.kind {
             TaskKind::Decision => decision::poll(&context, &list.name)
                 .await
-                .map(|task| task.map(PolledTask::Decision)),
+                .map(|polled| polled.map(PolledTask::Decision)),
             TaskKind::Activity => activity::poll(&context, &list.name)
                 .await
                 .map(|task| task.map(PolledTask::Activity)),
@@ -155,7 +155,7 @@ fn list_labels(list: &TaskListConfig) -> ListLabels {
 
 /// A task taken from a poll, ready to run.
 enum PolledTask {
-    Decision(swf_model::DecisionTask),
+    Decision(decision::Polled),
     Activity(swf_model::ActivityTask),
 }
 
@@ -165,8 +165,8 @@ impl PolledTask {
     /// and its ids label the task's lines.
     fn span(&self) -> tracing::Span {
         match self {
-            PolledTask::Decision(task) => {
-                let execution = &task.workflow_execution;
+            PolledTask::Decision(polled) => {
+                let execution = &polled.task.workflow_execution;
                 tracing::error_span!("decision_task", workflow_id = %execution.workflow_id,
                     run_id = %execution.run_id)
             }
@@ -180,7 +180,7 @@ impl PolledTask {
 
     async fn handle(self, context: &Context) {
         match self {
-            PolledTask::Decision(task) => decision::handle(context, task).await,
+            PolledTask::Decision(polled) => decision::handle(context, polled).await,
             PolledTask::Activity(task) => activity::handle(context, task).await,
         }
     }

@@ -29,6 +29,11 @@ impl Shutdown {
         let _ = rx.wait_for(|stop| *stop).await;
     }
 
+    /// Whether a shutdown has been triggered.
+    pub(crate) fn is_triggered(&self) -> bool {
+        *self.tx.borrow()
+    }
+
     pub(crate) fn subscribe(&self) -> watch::Receiver<bool> {
         self.tx.subscribe()
     }

@@ -31,6 +31,7 @@ const PLAN: Plan = Plan {
     drop_before: 50,
     drop_after_respond: 200,
     max_failures_per_request: 3,
+    corrupt_partial_histories: false,
 };
 
 /// A configuration for `endpoint`, with `extra` appended.

@@ -19,6 +19,7 @@ mod polyglot;
 mod replay;
 mod runtime;
 mod scenarios;
+mod sticky;
 mod swf_client;
 mod time_skipping;
 mod worker;

@@ -13,7 +13,7 @@ use prometheus_parse::{Sample, Scrape, Value};
 use serde_json::Value as Json;
 
 /// `GET path` on 127.0.0.1:port: the status code and body, if anything answered.
-fn get(port: u16, path: &str) -> Option<(u16, String)> {
+pub(crate) fn get(port: u16, path: &str) -> Option<(u16, String)> {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
     stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
     let request =
@@ -26,13 +26,13 @@ fn get(port: u16, path: &str) -> Option<(u16, String)> {
     Some((status, body))
 }
 
-struct Node {
-    dir: tempfile::TempDir,
-    port: u16,
+pub(crate) struct Node {
+    pub(crate) dir: tempfile::TempDir,
+    pub(crate) port: u16,
 }
 
 impl Node {
-    fn new(endpoint: &str, plugins: &[PathBuf], extra: &str) -> Node {
+    pub(crate) fn new(endpoint: &str, plugins: &[PathBuf], extra: &str) -> Node {
         let dir = tempfile::tempdir().unwrap();
         let port = moto::free_port();
         let plugins: Vec<String> = plugins.iter().map(|p| format!("{p:?}")).collect();
@@ -48,7 +48,7 @@ impl Node {
         Node { dir, port }
     }
 
-    fn swfwasm(&self, args: &[&str]) -> Output {
+    pub(crate) fn swfwasm(&self, args: &[&str]) -> Output {
         swfwasm_in(self.dir.path())
             .arg("--config")
             .arg(self.dir.path().join("worker.toml"))
@@ -57,7 +57,7 @@ impl Node {
             .unwrap()
     }
 
-    fn worker(&self) -> Running {
+    pub(crate) fn worker(&self) -> Running {
         let mut command = swfwasm_in(self.dir.path());
         command
             .arg("--config")
@@ -66,12 +66,12 @@ impl Node {
         Running::spawn(&mut command, &self.log())
     }
 
-    fn log(&self) -> PathBuf {
+    pub(crate) fn log(&self) -> PathBuf {
         self.dir.path().join("worker.log")
     }
 
     /// Starts version 1.0 of `workflow_type` and waits until its run closes with `closing`.
-    fn run(&self, workflow_type: &str, workflow_id: &str, input: &str, closing: &str) {
+    pub(crate) fn run(&self, workflow_type: &str, workflow_id: &str, input: &str, closing: &str) {
         ok(
             self.swfwasm(&[
                 "start",
@@ -92,7 +92,7 @@ impl Node {
         });
     }
 
-    fn scrape(&self) -> Vec<Sample> {
+    pub(crate) fn scrape(&self) -> Vec<Sample> {
         let (status, body) = get(self.port, "/metrics").expect("the metrics endpoint answers");
         assert_eq!(status, 200, "{body}");
         Scrape::parse(body.lines().map(|l| Ok(l.to_owned())))
@@ -102,7 +102,7 @@ impl Node {
 }
 
 /// The value of the sample named `name` whose labels include `labels`, summed over the rest.
-fn value(samples: &[Sample], name: &str, labels: &[(&str, &str)]) -> f64 {
+pub(crate) fn value(samples: &[Sample], name: &str, labels: &[(&str, &str)]) -> f64 {
     samples
         .iter()
         .filter(|s| s.metric == name)

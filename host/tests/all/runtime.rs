@@ -541,3 +541,41 @@ async fn on_demand_allocation_runs_plugins_too() {
     let hello = runtime.load_file(&plugin("hello-decider")).await.unwrap();
     assert_hello_still_works(&runtime, &hello).await;
 }
+
+#[tokio::test]
+async fn a_warm_decider_is_handed_only_new_events_and_decides_as_a_fresh_one() {
+    let runtime = runtime();
+    let hello = runtime.load_file(&plugin("hello-decider")).await.unwrap();
+    assert!(hello.keeps_warm(), "the Rust SDK exports warm-decider");
+    let first = task("hello_task_after_3.json");
+    let second = task("hello_task_after_9.json");
+    let (response, warm) = runtime.decide_and_keep(&hello, &first).await.unwrap();
+    assert_hello_still_works(&runtime, &hello).await;
+    let warm = warm.expect("kept warm");
+    assert_eq!(warm.seen(), first.events.last().unwrap().event_id);
+    assert!(matches!(
+        response.decisions.as_slice(),
+        [Decision::ScheduleActivityTask(_)]
+    ));
+
+    let (warm_response, warm) = runtime.decide_since(warm, &second).await.unwrap();
+    let fresh = runtime.decide(&hello, &second).await.unwrap();
+    assert_eq!(warm_response, fresh);
+    assert!(matches!(
+        warm_response.decisions.as_slice(),
+        [Decision::CompleteWorkflowExecution(_)]
+    ));
+    assert_eq!(warm.seen(), second.events.last().unwrap().event_id);
+
+    // A task that does not continue what the instance has seen is refused, not guessed at.
+    let error = runtime.decide_since(warm, &first).await.unwrap_err();
+    assert!(error.to_string().contains("does not continue"), "{error}");
+
+    // Deciders of other languages (and the hostile fixture's own glue) keep nothing warm.
+    let js = runtime
+        .load_file(&crate::common::workspace().join("target/polyglot/js-hello-decider.wasm"))
+        .await
+        .unwrap();
+    let (_, none) = runtime.decide_and_keep(&js, &first).await.unwrap();
+    assert!(!js.keeps_warm() && none.is_none());
+}

@@ -61,6 +61,10 @@ pub struct Plan {
     /// Most consecutive failures injected into identical requests (same target and body);
     /// the next one is forwarded untouched. Keep it below the client's attempts.
     pub max_failures_per_request: u32,
+    /// Decision tasks polled with `startAtPreviousStartedEvent` (a sticky worker's partial
+    /// histories) come back with their first event's timestamp one second later: a service
+    /// that answers the partial history wrongly.
+    pub corrupt_partial_histories: bool,
 }
 
 /// What the proxy did so far.
@@ -212,9 +216,11 @@ impl Shared {
             Some("PollForActivityTask") => Some(self.activity_polls.lock().await),
             _ => None,
         };
+        let request_body = body.clone();
         let mut forward = self.http.post(&self.upstream).body(body);
         for (name, value) in &parts.headers {
-            if !matches!(name.as_str(), "host" | "content-length" | "connection") {
+            // The Host header stays: the client signed it, and local-swf checks signatures.
+            if !matches!(name.as_str(), "content-length" | "connection") {
                 forward = forward.header(name, value);
             }
         }
@@ -247,8 +253,29 @@ impl Shared {
             self.count(|c| &c.dropped_after);
             return Err(Dropped);
         }
+        if self.plan.corrupt_partial_histories && target.ends_with(".PollForDecisionTask") {
+            relayed = corrupt_partial_history(&request_body, relayed);
+        }
         self.count(|c| &c.forwarded);
         Ok(response.body(Full::new(Bytes::from(relayed))).unwrap())
+    }
+}
+
+/// A partial history (a poll with `startAtPreviousStartedEvent` whose events do not start at
+/// the first) with its first event's timestamp moved; anything else as it is.
+fn corrupt_partial_history(request: &[u8], response: Vec<u8>) -> Vec<u8> {
+    let partial = serde_json::from_slice::<serde_json::Value>(request)
+        .is_ok_and(|r| r["startAtPreviousStartedEvent"] == true);
+    let Ok(mut task) = serde_json::from_slice::<serde_json::Value>(&response) else {
+        return response;
+    };
+    match task["events"].get_mut(0) {
+        Some(first) if partial && first["eventId"].as_i64() > Some(1) => {
+            let moved = first["eventTimestamp"].as_f64().unwrap_or(0.0) + 1.0;
+            first["eventTimestamp"] = serde_json::json!(moved);
+            serde_json::to_vec(&task).unwrap()
+        }
+        _ => response,
     }
 }
 

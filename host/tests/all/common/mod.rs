@@ -50,6 +50,7 @@ pub fn swfwasm_in(dir: &Path) -> Command {
         .env("AWS_REGION", "us-east-1")
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("SWFWASM_CACHE_DIR", dir.join("cache"))
+        .env("SWFWASM_STICKY_VERIFY", "1")
         .env("RUST_LOG", "info");
     command
 }
@@ -206,6 +207,18 @@ impl Running {
     /// Whether the process has not exited.
     pub fn is_running(&mut self) -> bool {
         self.0.try_wait().unwrap().is_none()
+    }
+
+    /// The exit status, once the process has exited on its own (waits up to 60 s).
+    pub fn exited(&mut self) -> std::process::ExitStatus {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Some(status) = self.0.try_wait().unwrap() {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "the process did not exit");
+            std::thread::sleep(Duration::from_millis(100));
+        }
     }
 
     pub fn stop(&mut self) {

@@ -52,7 +52,14 @@ pub(crate) async fn handle(context: &Context, task: ActivityTask) {
         .take(&task.workflow_execution.run_id, &task.activity_id)
     {
         Some(Scheduled::Timeout(timeout)) => Ok(timeout),
-        Some(Scheduled::TypeDefault) => type_default(context, activity_type).await,
+        // Without DescribeActivityType (a role that may not call it, say), the history says it.
+        Some(Scheduled::TypeDefault) => match type_default(context, activity_type).await {
+            Ok(default) => Ok(default),
+            Err(error) => {
+                tracing::debug!(%error, "cannot describe the activity type; reading the history");
+                scheduled_start_to_close(context, &task).await
+            }
+        },
         None => scheduled_start_to_close(context, &task).await,
     };
     let deadline = match scheduled {

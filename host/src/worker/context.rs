@@ -1,6 +1,6 @@
 //! [`Context`]: what every task handler of a running worker shares.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use super::config::WorkerConfig;
 use super::deadlines::{ScheduledDeadlines, TypeDefaults};
@@ -30,8 +30,8 @@ pub(crate) struct Context {
     pub(crate) type_defaults: TypeDefaults,
     /// The sticky decision task list and the runs it keeps; `None` when turned off.
     pub(crate) sticky: Option<Sticky>,
-    /// The worker's own shutdown: triggered by the caller's, or by [`Context::fail`].
-    pub(crate) shutdown: Shutdown,
+    /// The caller's shutdown, once the worker serves; [`Context::fail`] triggers it.
+    pub(crate) shutdown: OnceLock<Shutdown>,
     /// Why the worker stopped itself, if it did.
     pub(crate) failure: Mutex<Option<WorkerError>>,
 }
@@ -43,6 +43,13 @@ impl Context {
         tracing::error!(%error, "stopping the worker");
         let mut failure = self.failure.lock().unwrap_or_else(|p| p.into_inner());
         failure.get_or_insert(error);
-        self.shutdown.trigger();
+        if let Some(shutdown) = self.shutdown.get() {
+            shutdown.trigger();
+        }
+    }
+
+    /// Whether the worker is stopping.
+    pub(crate) fn stopping(&self) -> bool {
+        self.shutdown.get().is_some_and(Shutdown::is_triggered)
     }
 }

@@ -156,7 +156,7 @@ pub(crate) async fn handle(context: &Context, polled: Polled) {
     let sticky = context
         .sticky
         .as_ref()
-        .filter(|_| !closes && !context.shutdown.is_triggered());
+        .filter(|_| !closes && !context.stopping());
     if let Some(sticky) = sticky {
         sticky.route(&mut response);
     }

@@ -88,7 +88,7 @@ impl Worker {
                 deadlines: Default::default(),
                 type_defaults: Default::default(),
                 sticky,
-                shutdown: Shutdown::new(),
+                shutdown: Default::default(),
                 failure: Mutex::new(None),
             }),
             task_lists,
@@ -130,15 +130,9 @@ impl Worker {
     /// error when the worker stopped itself (verification mode found a difference).
     pub async fn serve(self, shutdown: Shutdown) -> Result<(), WorkerError> {
         self.context.health.plugins_loaded();
-        let own = self.context.shutdown.clone();
-        let forward = tokio::spawn({
-            let own = own.clone();
-            async move {
-                shutdown.triggered().await;
-                own.trigger();
-            }
-        });
-        let shutdown = own;
+        // A worker that stops itself (`Context::fail`) triggers the caller's handle, so a stop
+        // either way reaches every poller at once.
+        let _ = self.context.shutdown.set(shutdown.clone());
         let mut polling = Polling::default();
         self.start_polling(&mut polling, &self.task_lists, &shutdown);
         let mut swaps = self.context.plugins.subscribe();
@@ -163,7 +157,6 @@ impl Worker {
             let _all = slot.acquire_many(size as u32).await;
         }
         tracing::info!("all tasks answered; worker stopped");
-        forward.abort();
         let mut failure = self
             .context
             .failure

@@ -179,12 +179,22 @@ pub(crate) fn joins(kept: &[HistoryEvent], first_new: i64) -> bool {
     contiguous && i64::try_from(kept.len()).is_ok_and(|n| n >= first_new - 1)
 }
 
-/// Where two histories of one decision task first differ, for the verification error.
+/// Where two histories of one decision task first differ, for the verification error: event
+/// ids, types and times only (attributes may carry workflow data, which stays out of logs).
 pub(crate) fn first_difference(kept: &[HistoryEvent], full: &[HistoryEvent]) -> Option<String> {
     if let Some((a, b)) = kept.iter().zip(full).find(|(a, b)| a != b) {
         return Some(format!(
-            "event {}: assembled {a:?}, read in full {b:?}",
-            a.event_id
+            "event {}: assembled {} at {}, read in full {} at {} (attributes {})",
+            a.event_id,
+            a.event_type(),
+            a.event_timestamp,
+            b.event_type(),
+            b.event_timestamp,
+            if a.attributes == b.attributes {
+                "equal"
+            } else {
+                "differ"
+            }
         ));
     }
     (kept.len() != full.len()).then(|| {

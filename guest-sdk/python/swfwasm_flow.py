@@ -711,11 +711,9 @@ class Workflow:
                 return step  # scheduled or started: waiting for it
             a = answer.attributes or {}
             if answer.kind == "completed":
-                try:
-                    self._answer_at(answer.event_id, step, _read_json(a.get("result")), None)
-                except ValueError as problem:
-                    failure = ActivityFailure("bad_result", activity_id=attempt_id, problem=str(problem))
-                    self._answer_at(answer.event_id, step, None, failure)
+                self._answer_result(
+                    answer, step, lambda problem: ActivityFailure("bad_result", activity_id=attempt_id, problem=problem)
+                )
                 return step
             failure = ActivityFailure(
                 answer.kind,
@@ -732,6 +730,16 @@ class Workflow:
             if self._timer(f"{attempt_id}.retry", wait) is None:
                 return step  # backing off
         raise AssertionError("the last attempt answers")
+
+    def _answer_result(self, answer, step: Step, bad_result) -> None:
+        """Answers ``step`` with a completed ``answer``'s result parsed as JSON, or with the
+        failure ``bad_result(problem)`` when the result is not JSON."""
+        try:
+            result = _read_json((answer.attributes or {}).get("result"))
+        except ValueError as problem:
+            self._answer_at(answer.event_id, step, None, bad_result(str(problem)))
+            return
+        self._answer_at(answer.event_id, step, result, None)
 
     def sleep(self, seconds: int) -> Step:
         """Waits ``seconds`` (a timer ``sleep-<n>``)."""
@@ -785,11 +793,9 @@ class Workflow:
             return step  # initiated or started: waiting for it
         a = answer.attributes or {}
         if answer.kind == "completed":
-            try:
-                self._answer_at(answer.event_id, step, _read_json(a.get("result")), None)
-            except ValueError as problem:
-                failure = ChildFailure("bad_result", workflow_id=workflow_id, problem=str(problem))
-                self._answer_at(answer.event_id, step, None, failure)
+            self._answer_result(
+                answer, step, lambda problem: ChildFailure("bad_result", workflow_id=workflow_id, problem=problem)
+            )
             return step
         failure = ChildFailure(
             answer.kind,

@@ -6,7 +6,8 @@
 //!
 //! A request flows: `server` (HTTP, body limit, SigV4 in `auth`) → `api` (parse into the
 //! swf-model input type, `validate`) → `state_machine` (every action, one transaction per call,
-//! persisted by `database` in SQLite). A timer task in `server` fires timeouts and timers. The
+//! persisted by `database` in SQLite; calls applied together share one commit, `commits`, and
+//! each is answered once its commit is durable). A timer task in `server` fires timeouts and timers. The
 //! web console (`console`, under `/console` on the same port) reads and writes through `api`.
 //!
 //! The public surface is what a host needs to run the service: [`LocalSwf`] (start, endpoint,
@@ -25,6 +26,7 @@
 
 mod api;
 mod auth;
+mod commits;
 mod console;
 mod database;
 mod error;
@@ -35,6 +37,7 @@ mod tokens;
 mod validate;
 
 pub use auth::Verifier;
+pub use commits::CommitStats;
 pub use database::{DatabaseError, Durability};
 pub use server::{LocalSwf, LocalSwfConfig, StartError};
 pub use state_machine::{QUIET_MS, STALL_MS};

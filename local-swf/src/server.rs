@@ -1,5 +1,7 @@
-//! The HTTP face of the service: `POST /` with AWS JSON 1.0 bodies, and the timer task that
-//! fires deadlines. [`LocalSwf::start`] binds the listener, loads the database and spawns both.
+//! The HTTP face of the service: `POST /` with AWS JSON 1.0 bodies, the timer task that fires
+//! deadlines, and the commit task that commits what calls applied (group commit, see
+//! [`crate::commits`]). [`LocalSwf::start`] binds the listener, loads the database and spawns
+//! all three.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -18,6 +20,7 @@ use tokio::sync::watch;
 
 use crate::api::{self, Shared};
 use crate::auth::Verifier;
+use crate::commits::CommitStats;
 use crate::database::{Database, DatabaseError, Durability};
 use crate::error::ServiceError;
 use crate::state_machine::{StateMachine, StateMachineConfig};
@@ -112,6 +115,7 @@ pub struct LocalSwf {
     state: Arc<AppState>,
     shutdown: watch::Sender<bool>,
     server: tokio::task::JoinHandle<()>,
+    committer: tokio::task::JoinHandle<()>,
     open_runs: usize,
 }
 
@@ -145,6 +149,7 @@ impl LocalSwf {
             source,
         })?;
         let open_runs = machine.open_run_count();
+        let commits = machine.commits();
         let listener =
             TcpListener::bind(config.listen)
                 .await
@@ -159,6 +164,7 @@ impl LocalSwf {
         let state = Arc::new(AppState {
             shared: Arc::new(Shared {
                 machine: Arc::new(Mutex::new(machine)),
+                commits,
                 poll_hold: config.poll_hold,
                 deadlines_changed: tokio::sync::Notify::new(),
                 closing: Default::default(),
@@ -166,6 +172,7 @@ impl LocalSwf {
             verifier: config.verifier,
         });
         let (shutdown, mut stop) = watch::channel(false);
+        let committer = tokio::spawn(commit_applied(state.shared.clone()));
         tokio::spawn(fire_deadlines(
             state.clone(),
             config.time_skipping,
@@ -193,6 +200,7 @@ impl LocalSwf {
             state,
             shutdown,
             server,
+            committer,
             open_runs,
         })
     }
@@ -234,17 +242,36 @@ impl LocalSwf {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// How many transactions were applied and how many commits wrote them so far.
+    pub fn commit_stats(&self) -> CommitStats {
+        self.state.shared.commits.stats()
+    }
+
     /// How many open runs were loaded from the database at start.
     pub fn open_runs_at_start(&self) -> usize {
         self.open_runs
     }
 
-    /// Stops accepting requests, answers held polls empty, and waits for the requests in
-    /// flight.
+    /// Stops accepting requests, answers held polls empty, waits for the requests in flight,
+    /// and commits what they applied.
     pub async fn stop(self) {
         self.state.shared.close();
         let _ = self.shutdown.send(true);
         let _ = self.server.await;
+        self.committer.abort();
+        // The timer task may have fired deadlines after the last commit.
+        self.state.shared.commit_applied();
+    }
+}
+
+/// The commit task: whenever a transaction was applied, commits every transaction applied so
+/// far as one group. It first lets the calls that are ready to run (their requests already
+/// read) apply theirs, so they join the group: under load, one commit serves many calls.
+async fn commit_applied(shared: Arc<Shared>) {
+    loop {
+        shared.commits.wait_pending().await;
+        tokio::task::yield_now().await;
+        shared.commit_applied();
     }
 }
 

@@ -21,19 +21,20 @@ use support::Answer;
 
 pub use support::Shared;
 
-/// Runs one action. `Ok(None)` is an empty 200 answer.
+/// Runs one action. `Ok(None)` is an empty 200 answer. Whatever it answers, it answers once
+/// everything applied before the answer is durable (group commit: see [`crate::commits`]).
 pub async fn call(shared: &Shared, action: Action, body: Value) -> ServiceResult<Option<Value>> {
     let answer = match action {
-        Action::PollForDecisionTask => {
-            return tasks::poll_for_decision_task(shared, body).await.map(Some);
+        Action::PollForDecisionTask => tasks::poll_for_decision_task(shared, body).await.map(Some),
+        Action::PollForActivityTask => tasks::poll_for_activity_task(shared, body).await.map(Some),
+        _ => {
+            let answer = call_sync(shared, action, body);
+            shared.deadlines_changed.notify_one();
+            answer
         }
-        Action::PollForActivityTask => {
-            return tasks::poll_for_activity_task(shared, body).await.map(Some);
-        }
-        _ => call_sync(shared, action, body)?,
     };
-    shared.deadlines_changed.notify_one();
-    Ok(answer)
+    shared.durable().await?;
+    answer
 }
 
 /// Runs one action that answers at once (every action but the two polls).

@@ -9,6 +9,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use swf_model::FaultKind;
 
+use crate::commits::Commits;
 use crate::error::{ServiceError, ServiceResult};
 use crate::state_machine::StateMachine;
 
@@ -19,6 +20,8 @@ pub(super) type Answer = ServiceResult<Option<Value>>;
 pub struct Shared {
     /// The state machine.
     pub machine: Arc<Mutex<StateMachine>>,
+    /// The state machine's group-commit ledger.
+    pub commits: Arc<Commits>,
     /// How long an empty poll is held.
     pub poll_hold: Duration,
     /// Woken after every call, so the timer task re-reads the earliest deadline.
@@ -38,6 +41,24 @@ impl Shared {
         self.closing
             .store(true, std::sync::atomic::Ordering::SeqCst);
         self.lock().release_pollers();
+    }
+
+    /// Commits every transaction applied so far (see [`crate::commits`]).
+    pub fn commit_applied(&self) {
+        self.lock().commit_applied();
+    }
+
+    /// Waits until everything applied before this call's answer is durable: an internal error
+    /// if its commit failed.
+    pub(super) async fn durable(&self) -> ServiceResult<()> {
+        self.commits
+            .durable(self.commits.applied())
+            .await
+            .map_err(|_| {
+                ServiceError::internal(
+                    "the database commit holding this call's changes failed; nothing of it was kept",
+                )
+            })
     }
 
     /// Locks the state machine.

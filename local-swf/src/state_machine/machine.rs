@@ -2,8 +2,14 @@
 //! bookkeeping every action shares (recording events, scheduling decision tasks, re-indexing
 //! task queues and deadlines). The actions are `impl StateMachine` blocks in the sibling
 //! modules; this module imports none of them.
+//!
+//! A transaction is a savepoint inside one open SQLite transaction that collects every call
+//! applied since the last commit; [`StateMachine::commit_applied`] commits them as a group (see
+//! [`crate::commits`]). Until then the undo logs of the group are kept, so a failed commit
+//! restores memory to what the disk holds.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use swf_model::{
@@ -13,6 +19,7 @@ use swf_model::{
 
 use super::shared::{Deferred, QueueKey, QueueKind, Queued, Termination};
 use super::waiters::Waiters;
+use crate::commits::Commits;
 use crate::database::{Database, DomainRow, TypeRow};
 use crate::error::{ServiceError, ServiceResult};
 use crate::run::{DecisionState, Run};
@@ -32,16 +39,23 @@ pub struct StateMachineConfig {
 #[derive(Default)]
 pub(super) struct TxLog {
     /// Touched runs, with their state before the transaction (`None` for runs it created).
-    pub(super) touched: BTreeMap<String, Option<Run>>,
+    pub(super) touched: Touched,
     /// New events: (run id, event id, wire JSON).
     pub(super) events: Vec<(String, i64, String)>,
     /// Cross-run effects to run once the current decisions are applied.
     pub(super) deferred: Vec<Deferred>,
 }
 
+/// The runs a transaction touched, with their state before it (`None` for runs it created).
+type Touched = BTreeMap<String, Option<Run>>;
+
 /// The state machine of the service; see the [module docs](super).
 pub struct StateMachine {
     pub(super) db: Database,
+    /// The group-commit ledger this machine counts its transactions in.
+    commits: Arc<Commits>,
+    /// The undo logs of the transactions applied since the last commit, oldest first.
+    uncommitted: Vec<Touched>,
     pub(super) config: StateMachineConfig,
     pub(super) runs: HashMap<String, Run>,
     pub(super) open_by_workflow: HashMap<(String, String), String>,
@@ -70,6 +84,8 @@ impl StateMachine {
     pub fn new(db: Database, config: StateMachineConfig) -> rusqlite::Result<StateMachine> {
         let mut machine = StateMachine {
             db,
+            commits: Arc::default(),
+            uncommitted: Vec::new(),
             config,
             runs: HashMap::new(),
             open_by_workflow: HashMap::new(),
@@ -101,7 +117,13 @@ impl StateMachine {
         self.runs.len()
     }
 
-    /// Runs `action` as one transaction; see the module docs.
+    /// The group-commit ledger of this machine's transactions.
+    pub fn commits(&self) -> Arc<Commits> {
+        self.commits.clone()
+    }
+
+    /// Runs `action` as one transaction and applies it; see the module docs. It is durable once
+    /// [`StateMachine::commit_applied`] commits it.
     pub fn transact<T>(
         &mut self,
         action: impl FnOnce(&mut StateMachine) -> ServiceResult<T>,
@@ -115,7 +137,7 @@ impl StateMachine {
             action(self).and_then(|value| {
                 self.finish_transitions()?;
                 self.flush()?;
-                self.db.commit()?;
+                self.db.release()?;
                 Ok(value)
             })
         }))
@@ -130,15 +152,60 @@ impl StateMachine {
         });
         match result {
             Ok(value) => {
-                self.after_commit();
+                self.after_apply();
+                self.commits.count_applied();
                 Ok(value)
             }
             Err(e) => {
-                self.db.rollback();
+                self.db.roll_back_call();
                 self.undo();
                 Err(e)
             }
         }
+    }
+
+    /// Commits every transaction applied since the last commit, as one group, and settles them
+    /// in the ledger. If the commit fails, they are all rolled back and memory is restored to
+    /// what the disk holds: their callers get an internal error.
+    pub fn commit_applied(&mut self) {
+        let up_to = self.commits.applied();
+        if self.uncommitted.is_empty() {
+            return;
+        }
+        let committed = match self.db.commit() {
+            Ok(()) => {
+                self.uncommitted.clear();
+                true
+            }
+            Err(e) => {
+                tracing::error!(
+                    transactions = self.uncommitted.len(),
+                    "commit failed, the group is rolled back: {e}"
+                );
+                self.db.rollback();
+                self.undo_uncommitted();
+                false
+            }
+        };
+        self.commits.settle(up_to, committed);
+    }
+
+    /// Restores the runs the transactions of a failed commit touched, newest first.
+    fn undo_uncommitted(&mut self) {
+        let mut restored = BTreeSet::new();
+        for touched in std::mem::take(&mut self.uncommitted).into_iter().rev() {
+            for (run_id, before) in touched {
+                match before {
+                    Some(run) => self.runs.insert(run_id.clone(), run),
+                    None => self.runs.remove(&run_id),
+                };
+                restored.insert(run_id);
+            }
+        }
+        for run_id in &restored {
+            self.reindex(run_id);
+        }
+        self.rebuild_open_index();
     }
 
     /// The service's clock, milliseconds since the epoch, never going backwards: the real clock
@@ -336,14 +403,17 @@ impl StateMachine {
         Ok(())
     }
 
-    /// After a commit: drops closed runs from memory, re-indexes queues and deadlines, wakes
-    /// pollers of lists that got tasks.
-    pub(super) fn after_commit(&mut self) {
-        let touched: Vec<String> = std::mem::take(&mut self.log.touched).into_keys().collect();
+    /// After a transaction was applied: drops closed runs from memory, re-indexes queues and
+    /// deadlines, wakes pollers of lists that got tasks, and keeps the undo log until the
+    /// commit.
+    pub(super) fn after_apply(&mut self) {
+        let touched = std::mem::take(&mut self.log.touched);
+        let ids: Vec<String> = touched.keys().cloned().collect();
+        self.uncommitted.push(touched);
         self.log.events.clear();
         let real_now = self.real_ms();
         self.last_call_ms = real_now;
-        for run_id in touched {
+        for run_id in ids {
             self.reindex(&run_id);
             self.contact_ms.insert(run_id.clone(), real_now);
             if self.runs.get(&run_id).is_some_and(|run| !run.is_open()) {

@@ -1,5 +1,5 @@
-//! local-swf in-process, over real HTTP on loopback: restart durability, schema refusal,
-//! vanished pollers and the history size limit. (The broad wire-level suite is the boto3 one in
+//! local-swf in-process, over real HTTP on loopback: restart durability, group commit, schema
+//! refusal, vanished pollers and the history size limit. (The broad wire-level suite is the boto3 one in
 //! tests/py.)
 
 use std::io::Write;
@@ -228,6 +228,59 @@ async fn a_database_of_a_newer_schema_or_another_program_is_refused() {
         )
         .unwrap();
     assert_eq!(tables, 1, "nothing was added to the foreign file");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_calls_share_commits_and_each_answer_is_on_disk_when_it_arrives() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("swf.sqlite");
+    let service = LocalSwf::start(config(&db)).await.unwrap();
+    let client = std::sync::Arc::new(Client::new(&service));
+    start_run(&client).await;
+    let before = service.commit_stats();
+    let starts = (0..64).map(|i| {
+        let client = client.clone();
+        let db = db.clone();
+        tokio::spawn(async move {
+            let started = client
+                .ok(
+                    "StartWorkflowExecution",
+                    json!({"domain": "d", "workflowId": format!("group-{i}"),
+                           "workflowType": {"name": "W", "version": "1"}}),
+                )
+                .await;
+            // Another connection sees committed data only: the run is there the moment the
+            // answer is.
+            let run_id = started["runId"].as_str().unwrap().to_owned();
+            let conn = rusqlite::Connection::open(&db).unwrap();
+            let stored: i64 = conn
+                .query_row(
+                    "SELECT count(*) FROM runs WHERE run_id=?1",
+                    [&run_id],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            assert_eq!(
+                stored, 1,
+                "run {run_id} was answered before it was committed"
+            );
+        })
+    });
+    for start in starts.collect::<Vec<_>>() {
+        start.await.unwrap();
+    }
+    let after = service.commit_stats();
+    let transactions = after.transactions - before.transactions;
+    let commits = after.commits - before.commits;
+    assert!(
+        transactions >= 64,
+        "{transactions} transactions for 64 starts"
+    );
+    assert!(
+        commits < transactions,
+        "64 concurrent starts made {commits} commits for {transactions} transactions: none shared"
+    );
+    service.stop().await;
 }
 
 /// Runs SQL on a database file directly (starting a service would create its schema).

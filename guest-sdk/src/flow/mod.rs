@@ -36,14 +36,15 @@ mod index;
 mod retry;
 
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+use std::fmt::Write as _;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use swf_model::{Decision, MAX_DECISIONS};
 
 pub use failure::{ActivityFailure, ChildFailure, NonDeterminism};
-use index::{ChildState, Index, OWN_TIMER_PREFIX, StepKey};
+use index::{ChildState, Index, OWN_TIMER_PREFIX, StepRef};
 pub use retry::RetryPolicy;
 
 use crate::{ActivityState, DecisionTask, Decisions};
@@ -117,12 +118,14 @@ pub struct Workflow<'t> {
     index: Index,
     decisions: Decisions,
     counters: HashMap<String, u32>,
+    /// The counter key of the latest marker (`marker:<name>`), written in place on every call.
+    marker_key: String,
+    /// The buffers the next activity call or sleep writes its texts into.
+    call_text: CallText,
     /// The latest event id that answered a step of the branch being evaluated (see `first`).
     settled_at: i64,
     /// The latest event id that answered any step: how far the replay has reached.
     position: i64,
-    /// The history steps the code asked for again.
-    claimed: HashSet<StepKey>,
     /// The first step the code asked for that the history lacks.
     first_new: Option<String>,
     /// A step asked for under a history step's key as something else.
@@ -189,15 +192,17 @@ impl<'t> Workflow<'t> {
         Self::with_index(task, Index::new(task))
     }
 
-    fn with_index(task: &'t DecisionTask, index: Index) -> Self {
+    fn with_index(task: &'t DecisionTask, mut index: Index) -> Self {
+        index.steps.begin_replay();
         Self {
             task,
             index,
             decisions: Decisions::new(),
             counters: HashMap::new(),
+            marker_key: String::new(),
+            call_text: CallText::default(),
             settled_at: 0,
             position: 0,
-            claimed: HashSet::new(),
             first_new: None,
             mismatch: None,
         }
@@ -209,42 +214,33 @@ impl<'t> Workflow<'t> {
         if let Some(mismatch) = self.mismatch.take() {
             return Err(mismatch);
         }
-        let unasked = self
-            .index
-            .steps
-            .iter()
-            .filter(|(key, _)| !self.claimed.contains(key))
-            .map(|(_, step)| step)
-            .min_by_key(|step| step.event_id);
-        match unasked {
+        match self.index.steps.first_unclaimed() {
             None => Ok(()),
-            Some(step) => Err(NonDeterminism {
-                event_id: step.event_id,
-                history: step.description.clone(),
+            Some((event_id, history)) => Err(NonDeterminism {
+                event_id,
+                history,
                 code: self.first_new.clone(),
             }),
         }
     }
 
-    /// The code asks for step `key`, reading `description`: true if the history holds it (as
-    /// the same thing, or a mismatch is noted and the code must stop), false if it is new.
-    fn ask(&mut self, key: StepKey, description: String) -> Result<bool, Suspend> {
-        match self.index.steps.get(&key) {
-            Some(step) if step.description != description => {
+    /// The code asks for step `asked`: true if the history holds it (as the same thing, or a
+    /// mismatch is noted and the code must stop), false if it is new. Its text is only written
+    /// for an error.
+    fn ask(&mut self, asked: StepRef<'_>) -> Result<bool, Suspend> {
+        match self.index.steps.claim(asked) {
+            Ok(true) => Ok(true),
+            Ok(false) => {
+                self.first_new.get_or_insert_with(|| asked.to_string());
+                Ok(false)
+            }
+            Err((event_id, history)) => {
                 self.mismatch.get_or_insert(NonDeterminism {
-                    event_id: step.event_id,
-                    history: step.description.clone(),
-                    code: Some(description),
+                    event_id,
+                    history,
+                    code: Some(asked.to_string()),
                 });
                 Err(Suspend)
-            }
-            Some(_) => {
-                self.claimed.insert(key);
-                Ok(true)
-            }
-            None => {
-                self.first_new.get_or_insert(description);
-                Ok(false)
             }
         }
     }
@@ -270,24 +266,19 @@ impl<'t> Workflow<'t> {
 
     /// How many times `key` was asked for so far, this call included.
     fn next_count(&mut self, key: &str) -> u32 {
-        let n = self.counters.entry(key.to_owned()).or_insert(0);
-        *n += 1;
-        *n
-    }
-
-    /// The next id for `name` in call order: `name-1`, `name-2`, …
-    fn next_id(&mut self, name: &str) -> String {
-        format!("{name}-{}", self.next_count(name))
+        count(&mut self.counters, key)
     }
 
     /// Asks for activity `name`/`version`; configure it, then [`ActivityCall::run`] it.
     pub fn activity(&mut self, name: &str, version: &str) -> ActivityCall<'_, 't> {
-        let id = self.next_id(name);
+        let n = self.next_count(name);
+        let mut text = std::mem::take(&mut self.call_text);
+        text.write_activity(name, version, n);
+        let in_history = self.index.steps.holds_activity(&text.id);
         ActivityCall {
             wf: self,
-            id,
-            name: name.to_owned(),
-            version: version.to_owned(),
+            text,
+            in_history,
             input: None,
             task_list: None,
             retry: RetryPolicy::attempts(1),
@@ -306,9 +297,11 @@ impl<'t> Workflow<'t> {
     /// Records marker `name` with `details` (JSON) the first time this call is reached; the
     /// n-th call for a name stands for the n-th marker of that name.
     pub fn record_marker<T: Serialize + ?Sized>(&mut self, name: &str, details: &T) {
-        let n = self.next_count(&format!("marker:{name}")) as usize;
-        let described = index::describe_marker(name, n);
-        if let Ok(false) = self.ask(StepKey::Marker(name.to_owned(), n), described) {
+        self.marker_key.clear();
+        self.marker_key.push_str("marker:");
+        self.marker_key.push_str(name);
+        let n = count(&mut self.counters, &self.marker_key) as usize;
+        if let Ok(false) = self.ask(StepRef::marker(name, n)) {
             self.decisions
                 .record_marker(name, serde_json::to_string(details).ok());
         }
@@ -334,39 +327,40 @@ impl<'t> Workflow<'t> {
         version: &str,
         input: &I,
     ) -> Step<Result<O, ChildFailure>> {
-        let id = format!(
-            "{}:{}",
-            self.task.workflow_execution.workflow_id,
-            self.next_id(name)
-        );
-        let described = index::describe_child(name, version, &id);
-        if !self.ask(StepKey::Child(id.clone()), described)? {
+        let n = self.next_count(name);
+        let id = format!("{}:{name}-{n}", self.task.workflow_execution.workflow_id);
+        if !self.ask(StepRef::child(&id, name, version))? {
             self.decisions
                 .start_child_workflow_execution(&id, name, version)
                 .input = serde_json::to_string(input).ok();
             return Err(Suspend);
         }
-        match self.index.children.get(&id).cloned() {
-            None | Some((ChildState::Pending, _)) => Err(Suspend),
-            Some((ChildState::Closed(outcome), event_id)) => {
-                self.answered(event_id);
-                Ok(outcome.and_then(|result| {
-                    serde_json::from_str(result.as_deref().unwrap_or("null"))
-                        .map_err(|e| ChildFailure::BadResult(e.to_string()))
-                }))
-            }
-        }
+        let Some((ChildState::Closed(outcome), event_id)) = self.index.children.get(&id) else {
+            return Err(Suspend);
+        };
+        let event_id = *event_id;
+        let outcome = match outcome {
+            Ok(result) => serde_json::from_str(result.as_deref().unwrap_or("null"))
+                .map_err(|e| ChildFailure::BadResult(e.to_string())),
+            Err(failure) => Err(failure.clone()),
+        };
+        self.answered(event_id);
+        Ok(outcome)
     }
 
     /// Waits `seconds` (a timer).
     pub fn sleep(&mut self, seconds: u64) -> Step<()> {
-        let id = self.next_id("sleep");
-        self.timer(&id, seconds)
+        let n = self.next_count("sleep");
+        let mut text = std::mem::take(&mut self.call_text);
+        text.write_id("sleep", n);
+        let slept = self.timer(&text.id, seconds);
+        self.call_text = text;
+        slept
     }
 
     /// A timer `id` of `seconds`: done once it fired; started (and waiting) otherwise.
     fn timer(&mut self, id: &str, seconds: u64) -> Step<()> {
-        if !self.ask(StepKey::Timer(id.to_owned()), index::describe_timer(id))? {
+        if !self.ask(StepRef::timer(id))? {
             self.decisions.start_timer(id, seconds.to_string());
             return Err(Suspend);
         }
@@ -429,6 +423,21 @@ impl<'t> Workflow<'t> {
     }
 }
 
+/// How many times `key` was counted in `counters` so far, this time included (the key is only
+/// copied the first time).
+fn count(counters: &mut HashMap<String, u32>, key: &str) -> u32 {
+    match counters.get_mut(key) {
+        Some(n) => {
+            *n += 1;
+            *n
+        }
+        None => {
+            counters.insert(key.to_owned(), 1);
+            1
+        }
+    }
+}
+
 /// One branch of [`Workflow::first`].
 pub type Branch<'a, 't, T> = Box<dyn FnOnce(&mut Workflow<'t>) -> Step<T> + 'a>;
 
@@ -438,27 +447,70 @@ pub fn all<T>(steps: Vec<Step<T>>) -> Step<Vec<T>> {
     steps.into_iter().collect()
 }
 
+/// The texts of an activity call (or a sleep: its id), in buffers that the workflow lends to
+/// each call in turn and [`ActivityCall::run`] gives back: a call writes into them rather than
+/// allocate. (`ActivityCall` gives them back in `run`, not on drop: a `Drop` impl would make a
+/// call that is not run borrow the workflow up to the end of its scope.)
+#[derive(Default)]
+struct CallText {
+    /// `<name>-<n>`.
+    id: String,
+    /// The id of the attempt asked for when retried: `<id>.<k>`.
+    attempt: String,
+    name: String,
+    version: String,
+}
+
+impl CallText {
+    /// Writes call `n` of activity `name`/`version`.
+    fn write_activity(&mut self, name: &str, version: &str, n: u32) {
+        self.write_id(name, n);
+        self.name.clear();
+        self.name.push_str(name);
+        self.version.clear();
+        self.version.push_str(version);
+    }
+
+    /// Writes `<name>-<n>` as the id.
+    fn write_id(&mut self, name: &str, n: u32) {
+        self.id.clear();
+        write!(self.id, "{name}-{n}").expect("a String takes any text");
+    }
+
+    /// Writes `<id>.<attempt>` as the attempt id.
+    fn write_attempt(&mut self, attempt: u32) {
+        self.attempt.clear();
+        write!(self.attempt, "{}.{attempt}", self.id).expect("a String takes any text");
+    }
+}
+
 /// An activity request being configured; see [`Workflow::activity`].
 pub struct ActivityCall<'w, 't> {
     wf: &'w mut Workflow<'t>,
-    id: String,
-    name: String,
-    version: String,
+    text: CallText,
+    /// Whether the history holds a step under the call's id. Then no decision needs the call's
+    /// input or task list: that step answers the call or, if the call is retried (its attempts
+    /// are `<id>.<k>`), is left unasked, and the replay fails.
+    in_history: bool,
     input: Option<String>,
     task_list: Option<String>,
     retry: RetryPolicy,
 }
 
 impl ActivityCall<'_, '_> {
-    /// The activity's input, serialized as JSON.
+    /// The activity's input, serialized as JSON (unless the history holds the call already).
     pub fn input<T: Serialize + ?Sized>(mut self, input: &T) -> Self {
-        self.input = serde_json::to_string(input).ok();
+        if !self.in_history {
+            self.input = serde_json::to_string(input).ok();
+        }
         self
     }
 
     /// The task list (default: the activity type's).
     pub fn task_list(mut self, name: impl Into<String>) -> Self {
-        self.task_list = Some(name.into());
+        if !self.in_history {
+            self.task_list = Some(name.into());
+        }
         self
     }
 
@@ -470,57 +522,67 @@ impl ActivityCall<'_, '_> {
     }
 
     /// Runs the activity (and its retries) and reads its JSON result.
-    pub fn run<O: DeserializeOwned>(self) -> Step<Result<O, ActivityFailure>> {
-        let seed = retry::jitter_seed(&self.wf.task.workflow_execution.run_id, &self.id);
-        for attempt in 1..=self.retry.max_attempts {
-            let attempt_id = if self.retry.max_attempts == 1 {
-                self.id.clone()
+    pub fn run<O: DeserializeOwned>(mut self) -> Step<Result<O, ActivityFailure>> {
+        let outcome = self.run_attempts();
+        self.wf.call_text = std::mem::take(&mut self.text);
+        outcome
+    }
+
+    /// [`ActivityCall::run`], but for giving the buffers back.
+    fn run_attempts<O: DeserializeOwned>(&mut self) -> Step<Result<O, ActivityFailure>> {
+        let attempts = self.retry.max_attempts;
+        for attempt in 1..=attempts {
+            let attempt_id = if attempts == 1 {
+                &self.text.id
             } else {
-                format!("{}.{attempt}", self.id)
+                self.text.write_attempt(attempt);
+                &self.text.attempt
             };
-            let described = index::describe_activity(&self.name, &self.version, &attempt_id);
-            if !self
-                .wf
-                .ask(StepKey::Activity(attempt_id.clone()), described)?
-            {
-                let options = self.wf.decisions.schedule_activity_task(
-                    &attempt_id,
-                    &self.name,
-                    &self.version,
-                );
-                options.input = self.input.clone();
-                options.task_list = self.task_list.clone().map(swf_model::TaskList::new);
+            let (name, version) = (&self.text.name, &self.text.version);
+            if !self.wf.ask(StepRef::activity(attempt_id, name, version))? {
+                let options = self
+                    .wf
+                    .decisions
+                    .schedule_activity_task(attempt_id, name, version);
+                options.input = self.input.take();
+                options.task_list = self.task_list.take().map(swf_model::TaskList::new);
                 return Err(Suspend);
             }
-            let Some(record) = self.wf.index.activities.get(&attempt_id).cloned() else {
+            let Some(record) = self.wf.index.activities.get(attempt_id.as_str()) else {
                 return Err(Suspend);
             };
-            let failure = match record.state {
+            let event_id = record.event_id;
+            let failure = match &record.state {
                 ActivityState::Scheduled | ActivityState::Started => return Err(Suspend),
                 ActivityState::Completed { result } => {
-                    self.wf.answered(record.event_id);
-                    return Ok(serde_json::from_str(result.as_deref().unwrap_or("null"))
-                        .map_err(|e| ActivityFailure::BadResult(e.to_string())));
+                    let result = serde_json::from_str(result.as_deref().unwrap_or("null"))
+                        .map_err(|e| ActivityFailure::BadResult(e.to_string()));
+                    self.wf.answered(event_id);
+                    return Ok(result);
                 }
                 ActivityState::ScheduleFailed { cause } => {
-                    self.wf.answered(record.event_id);
-                    return Ok(Err(ActivityFailure::ScheduleFailed(cause)));
+                    let failure = ActivityFailure::ScheduleFailed(cause.clone());
+                    self.wf.answered(event_id);
+                    return Ok(Err(failure));
                 }
                 ActivityState::Canceled { details } => {
-                    self.wf.answered(record.event_id);
-                    return Ok(Err(ActivityFailure::Canceled(details)));
+                    let failure = ActivityFailure::Canceled(details.clone());
+                    self.wf.answered(event_id);
+                    return Ok(Err(failure));
                 }
-                ActivityState::Failed { reason, details } => {
-                    ActivityFailure::Failed { reason, details }
-                }
+                ActivityState::Failed { reason, details } => ActivityFailure::Failed {
+                    reason: reason.clone(),
+                    details: details.clone(),
+                },
                 ActivityState::TimedOut { timeout_type, .. } => {
-                    ActivityFailure::TimedOut(timeout_type)
+                    ActivityFailure::TimedOut(timeout_type.clone())
                 }
             };
-            if attempt == self.retry.max_attempts {
-                self.wf.answered(record.event_id);
+            if attempt == attempts {
+                self.wf.answered(event_id);
                 return Ok(Err(failure));
             }
+            let seed = retry::jitter_seed(&self.wf.task.workflow_execution.run_id, &self.text.id);
             let wait = self.retry.wait_secs(attempt, seed.rotate_left(attempt));
             self.wf.timer(&format!("{attempt_id}.retry"), wait)?;
         }

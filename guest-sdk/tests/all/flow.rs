@@ -482,6 +482,47 @@ fn the_same_id_as_another_type_is_reported() {
 }
 
 #[test]
+fn an_activity_that_is_now_retried_is_reported() {
+    // Pay-1 was scheduled by code without retries; `pay` retries, so it asks for Pay-1.1.
+    let mut h = History::started("null");
+    h.scheduled("Pay-1", "Pay", "1");
+    h.decision_task();
+    assert_eq!(
+        non_determinism(&h, pay).to_string(),
+        "non-determinism at event 5: the history has activity Pay 1 (Pay-1), \
+         the code asks for activity Pay 1 (Pay-1.1)"
+    );
+}
+
+/// A warm instance keeps its index across tasks, and with it which steps a replay asked for:
+/// a step the previous task's replay asked for must still be missed on the next one.
+#[test]
+fn a_step_asked_for_on_the_previous_task_only_is_reported() {
+    let mut h = History::started("\"World\"");
+    let scheduled = h.scheduled("Greet-1", "Greet", "1");
+    h.decision_task();
+    let mut warm = h.task();
+    let running = Workflow::decide(&warm, greet).expect("deterministic");
+    assert!(running.as_slice().is_empty(), "Greet-1 runs");
+
+    h.finished(
+        scheduled,
+        "ActivityTaskCompleted",
+        json!({"result": "\"Hello\""}),
+    );
+    let mut next = h.task().raw().clone();
+    next.events.drain(..warm.events().len());
+    warm.continue_with(next).expect("continues");
+    assert!(warm.carried_over() > 0, "the index is kept");
+    let forgetful = |_: &mut Workflow| -> Step<Ending> { Ok(Ending::Complete(None)) };
+    assert_eq!(
+        Workflow::decide(&warm, forgetful).unwrap_err().to_string(),
+        "non-determinism at event 5: the history has activity Greet 1 (Greet-1), \
+         the code does not ask for it"
+    );
+}
+
+#[test]
 fn history_len_reads_the_same_on_every_replay() {
     // One activity per iteration; continue as new once the history passed 12 events. On the
     // last task the whole history has 15 events, but the first iterations must still read

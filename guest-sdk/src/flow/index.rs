@@ -110,11 +110,11 @@ impl HistoryStep {
 /// verdict of the replay needs no pass over the steps.
 #[derive(Default)]
 pub(super) struct Steps {
-    activities: HashMap<String, HistoryStep>,
-    timers: HashMap<String, HistoryStep>,
-    children: HashMap<String, HistoryStep>,
+    activities: Map<String, HistoryStep>,
+    timers: Map<String, HistoryStep>,
+    children: Map<String, HistoryStep>,
     /// By marker name, in ordinal order.
-    markers: HashMap<String, Vec<HistoryStep>>,
+    markers: Map<String, Vec<HistoryStep>>,
     /// How many steps there are.
     len: usize,
     /// The number of the current replay: the steps it asked for have it as `claimed_in`, so
@@ -174,7 +174,7 @@ impl Steps {
             return None;
         }
         fn by_id<'s>(
-            steps: &'s HashMap<String, HistoryStep>,
+            steps: &'s Map<String, HistoryStep>,
             key: fn(&'s str) -> StepKey<'s>,
         ) -> impl Iterator<Item = (StepKey<'s>, &'s HistoryStep)> {
             steps.iter().map(move |(id, step)| (key(id), step))
@@ -243,23 +243,28 @@ pub(super) enum ChildState {
 /// The indexed history; see the module docs.
 #[derive(Default)]
 pub(super) struct Index {
-    pub activities: HashMap<String, ActivityRecord>,
-    pub timers_fired: HashMap<String, i64>,
+    pub activities: Map<String, ActivityRecord>,
+    pub timers_fired: Map<String, i64>,
     /// Signal name, input, event id, in history order.
     pub signals: Vec<(String, Option<String>, i64)>,
     /// Marker name, details, event id, in history order.
     pub markers: Vec<(String, Option<String>, i64)>,
     /// Child workflow id → its latest state and the event that set it.
-    pub children: HashMap<String, (ChildState, i64)>,
+    pub children: Map<String, (ChildState, i64)>,
     /// Every step of the history.
     pub steps: Steps,
     /// The ids of the DecisionTaskStarted events, in order.
     pub decision_starts: Vec<i64>,
     /// ActivityTaskScheduled event id → activity id, for the events that close an attempt.
-    scheduled: HashMap<i64, String>,
+    scheduled: Map<i64, String>,
     /// How many events are indexed.
     pub indexed: usize,
 }
+
+/// The index's maps. Their keys are ids from the history and the workflow's own calls, looked
+/// up on every replayed step: a fast hash with a fixed seed (SipHash's protection against
+/// chosen keys is not needed for a plugin's own data, and a fixed seed keeps it deterministic).
+pub(super) type Map<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 
 /// Timers whose ids start with this are the flow API's own (the batch timer), not steps.
 pub(super) const OWN_TIMER_PREFIX: &str = "swfwasm.";

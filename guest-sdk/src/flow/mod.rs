@@ -36,7 +36,6 @@ mod index;
 mod retry;
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use serde::Serialize;
@@ -44,7 +43,7 @@ use serde::de::DeserializeOwned;
 use swf_model::{Decision, MAX_DECISIONS};
 
 pub use failure::{ActivityFailure, ChildFailure, NonDeterminism};
-use index::{ChildState, Index, OWN_TIMER_PREFIX, StepRef};
+use index::{ChildState, Index, Map, OWN_TIMER_PREFIX, StepRef};
 pub use retry::RetryPolicy;
 
 use crate::{ActivityState, DecisionTask, Decisions};
@@ -117,7 +116,7 @@ pub struct Workflow<'t> {
     task: &'t DecisionTask,
     index: Index,
     decisions: Decisions,
-    counters: HashMap<String, u32>,
+    counters: Map<String, u32>,
     /// The counter key of the latest marker (`marker:<name>`), written in place on every call.
     marker_key: String,
     /// The buffers the next activity call or sleep writes its texts into.
@@ -198,7 +197,7 @@ impl<'t> Workflow<'t> {
             task,
             index,
             decisions: Decisions::new(),
-            counters: HashMap::new(),
+            counters: Map::default(),
             marker_key: String::new(),
             call_text: CallText::default(),
             settled_at: 0,
@@ -425,7 +424,7 @@ impl<'t> Workflow<'t> {
 
 /// How many times `key` was counted in `counters` so far, this time included (the key is only
 /// copied the first time).
-fn count(counters: &mut HashMap<String, u32>, key: &str) -> u32 {
+fn count(counters: &mut Map<String, u32>, key: &str) -> u32 {
     match counters.get_mut(key) {
         Some(n) => {
             *n += 1;

@@ -5,7 +5,7 @@
 
 use std::time::Instant;
 
-use swf_model::{DecisionTask, RespondDecisionTaskCompleted, truncate_chars};
+use swf_model::{DecisionTask, HistoryEvent, RespondDecisionTaskCompleted, truncate_chars};
 use wasmtime::Store;
 
 use super::call::{arm_deadline, bounded, finish};
@@ -78,6 +78,7 @@ impl PluginRuntime {
                 digest: plugin.digest().clone(),
                 run_id: task.workflow_execution.run_id.clone(),
                 seen: task.events.last().map_or(0, |e| e.event_id),
+                latest_timestamp: latest_timestamp(&task.events, 0.0),
             };
             Ok((response, Some(warm)))
         }
@@ -96,10 +97,12 @@ impl PluginRuntime {
         task: &DecisionTask,
     ) -> Result<(RespondDecisionTaskCompleted, WarmDecider), GuestError> {
         let result = async {
-            let start = task
-                .events
-                .iter()
-                .position(|e| e.event_id == warm.seen + 1)
+            // In a complete history event n is at index n - 1: look there before searching.
+            let at = |i: usize| task.events.get(i).is_some_and(|e| e.event_id == warm.seen + 1);
+            let start = usize::try_from(warm.seen)
+                .ok()
+                .filter(|&i| at(i))
+                .or_else(|| (0..task.events.len()).find(|&i| at(i)))
                 .filter(|_| warm.run_id == task.workflow_execution.run_id)
                 .ok_or_else(|| {
                     GuestError::InvalidOutput(format!(
@@ -117,7 +120,11 @@ impl PluginRuntime {
             };
             let json = serde_json::to_string(&since).map_err(GuestError::InvalidTask)?;
             let timeout = self.config.decide_timeout;
-            warm.store.data_mut().next_decision(&determinism(task));
+            // The same clock a fresh instance gets from the whole history, from the new events.
+            let latest = latest_timestamp(since.events, warm.latest_timestamp);
+            let determinism =
+                Determinism::for_task(&task.workflow_execution.run_id, latest);
+            warm.store.data_mut().next_decision(&determinism);
             arm_deadline(&mut warm.store, timeout);
             let call = async {
                 let started = Instant::now();
@@ -132,6 +139,7 @@ impl PluginRuntime {
             let body = finish(&warm.store, result, timeout)?.map_err(GuestError::Returned)?;
             let response = decided("decide-since", &body)?;
             warm.seen = task.events.last().map_or(warm.seen, |e| e.event_id);
+            warm.latest_timestamp = latest;
             Ok(response)
         }
         .await;
@@ -161,12 +169,18 @@ impl PluginRuntime {
 
 /// The environment of a decision task: its run id and latest event (see [`Determinism`]).
 fn determinism(task: &DecisionTask) -> Determinism {
-    let latest = task
-        .events
+    Determinism::for_task(
+        &task.workflow_execution.run_id,
+        latest_timestamp(&task.events, 0.0),
+    )
+}
+
+/// The latest timestamp among `events` and `since`.
+fn latest_timestamp(events: &[HistoryEvent], since: f64) -> f64 {
+    events
         .iter()
         .map(|e| e.event_timestamp)
-        .fold(0.0, f64::max);
-    Determinism::for_task(&task.workflow_execution.run_id, latest)
+        .fold(since, f64::max)
 }
 
 /// The log label of a decision task.

@@ -21,6 +21,8 @@ pub struct WarmDecider {
     pub(crate) run_id: String,
     /// The id of the last event the instance has been handed.
     pub(crate) seen: i64,
+    /// The latest timestamp among those events (the decider's clock, see `Determinism`).
+    pub(crate) latest_timestamp: f64,
 }
 
 impl WarmDecider {

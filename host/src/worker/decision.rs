@@ -18,11 +18,13 @@ use crate::replay::{Replayed, replay};
 use crate::runtime::{Digest, GuestError, Plugin, WarmDecider};
 use crate::swf::SwfError;
 
-/// A polled decision task, with its complete history, and the run's warm decider instance
-/// if this worker kept one.
+/// A polled decision task, with its complete history (artifact pins stripped), the artifact
+/// the latest decision was pinned to, and the run's warm decider instance if this worker kept
+/// one.
 pub(crate) struct Polled {
     pub(crate) task: DecisionTask,
     pub(crate) assembly: Assembly,
+    pub(crate) pinned: Option<String>,
     pub(crate) warm: Option<WarmDecider>,
 }
 
@@ -33,18 +35,14 @@ pub(crate) async fn poll(context: &Context, task_list: &str) -> Result<Option<Po
         .as_ref()
         .filter(|s| s.task_list() == task_list)
     {
-        let polled = poll_sticky(context, sticky).await?;
-        return Ok(polled.map(|(task, assembly, warm)| Polled {
-            task,
-            assembly,
-            warm,
-        }));
+        return poll_sticky(context, sticky).await;
     }
     let task = context
         .client
         .poll_for_decision_task(&context.config.domain, task_list, &context.identity)
         .await?;
-    Ok(task.map(|task| Polled {
+    Ok(task.map(|mut task| Polled {
+        pinned: pin::strip(&mut task),
         task,
         assembly: Assembly::Polled,
         warm: None,
@@ -53,10 +51,7 @@ pub(crate) async fn poll(context: &Context, task_list: &str) -> Result<Option<Po
 
 /// One long poll of the sticky list, and the task's complete history: kept events joined
 /// with the new ones, or read in full.
-async fn poll_sticky(
-    context: &Context,
-    sticky: &Sticky,
-) -> Result<Option<(DecisionTask, Assembly, Option<WarmDecider>)>, SwfError> {
+async fn poll_sticky(context: &Context, sticky: &Sticky) -> Result<Option<Polled>, SwfError> {
     let Some(mut task) = context
         .client
         .poll_for_decision_task_since_previous(
@@ -70,9 +65,16 @@ async fn poll_sticky(
     };
     // A service that ignores startAtPreviousStartedEvent, or a run's first decision task,
     // gives the complete history.
+    // Kept events were stripped when they were new: only the new ones are.
+    let pinned = pin::strip(&mut task);
     let first_new = task.events.first().map_or(1, |e| e.event_id);
     if first_new <= 1 {
-        return Ok(Some((task, Assembly::Polled, None)));
+        return Ok(Some(Polled {
+            task,
+            assembly: Assembly::Polled,
+            pinned,
+            warm: None,
+        }));
     }
     let run_id = task.workflow_execution.run_id.clone();
     match sticky
@@ -87,13 +89,24 @@ async fn poll_sticky(
             kept.append(&mut task.events);
             task.events = kept;
             Metrics::count(&metrics().sticky_histories, "kept");
-            Ok(Some((task, Assembly::Kept, warm)))
+            Ok(Some(Polled {
+                task,
+                assembly: Assembly::Kept,
+                pinned,
+                warm,
+            }))
         }
         None => {
             tracing::debug!(%run_id, "the run's history is not kept; reading it in full");
             task.events = read_in_full(context, &task).await?;
             Metrics::count(&metrics().sticky_histories, "read");
-            Ok(Some((task, Assembly::Read, None)))
+            let pinned = pin::strip(&mut task);
+            Ok(Some(Polled {
+                task,
+                assembly: Assembly::Read,
+                pinned,
+                warm: None,
+            }))
         }
     }
 }
@@ -115,11 +128,11 @@ async fn read_in_full(
 
 pub(crate) async fn handle(context: &Context, polled: Polled) {
     let Polled {
-        mut task,
+        task,
         assembly,
+        pinned,
         warm,
     } = polled;
-    let pinned = pin::strip(&mut task);
     let plugins = context.plugins.snapshot();
     let Some(plugin) = choose_decider(context, &plugins, &task, pinned.as_deref()).await else {
         count_task(&task, None, "unserved");

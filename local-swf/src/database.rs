@@ -183,6 +183,13 @@ impl Database {
         let _ = self.conn.execute_batch("ROLLBACK TO call; RELEASE call");
     }
 
+    /// Makes every commit fail (SQLite turns it into a rollback), or no longer: how the tests
+    /// meet a failed commit.
+    #[cfg(test)]
+    pub fn refuse_commits(&self, refuse: bool) {
+        self.conn.commit_hook(refuse.then_some(|| true));
+    }
+
     /// Commits the open transaction (every call since the last commit).
     pub fn commit(&self) -> rusqlite::Result<()> {
         if self.conn.is_autocommit() {

@@ -1,6 +1,6 @@
 //! The state machine's core rules, driven directly (no HTTP) over a temporary SQLite file with
 //! a clock the test moves: one open decision task per run, UNHANDLED_DECISION, decision and
-//! activity timeouts, and a child's close reaching its parent. Assertions are on typed
+//! activity timeouts, a child's close reaching its parent, and a failed group commit. Assertions are on typed
 //! swf-model events read back from the stored history.
 
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -10,6 +10,7 @@ use swf_model::*;
 
 use super::dispatch::Polled;
 use super::machine::{StateMachine, StateMachineConfig};
+use crate::commits::CommitLost;
 use crate::database::{Database, Durability};
 use crate::error::ServiceResult;
 
@@ -489,4 +490,46 @@ fn time_skips_to_the_next_deadline_only_when_nothing_holds_it() {
     assert_eq!(last.event_type(), "WorkflowExecutionTimedOut");
     assert_eq!(last.event_timestamp, (START_MS + 3_600_000) as f64 / 1000.0);
     assert!(!service.is_open(&run));
+}
+
+#[test]
+fn a_failed_commit_undoes_every_call_of_its_group_in_memory_and_on_disk() {
+    let service = Service::new();
+    let kept = service.start("kept");
+    service.machine.lock().unwrap().commit_applied();
+    let commits = service.machine.lock().unwrap().commits();
+
+    service.machine.lock().unwrap().db.refuse_commits(true);
+    let lost = service.start("lost");
+    service.signal(&kept);
+    let group = commits.applied();
+    service.machine.lock().unwrap().commit_applied();
+    let settled = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
+        .block_on(commits.durable(group));
+    assert_eq!(settled, Err(CommitLost), "the group's callers hear of it");
+
+    service.machine.lock().unwrap().db.refuse_commits(false);
+    {
+        let machine = service.machine.lock().unwrap();
+        assert!(
+            machine.open_run(&lost.run_id).is_none(),
+            "the started run is gone"
+        );
+        assert!(machine.db.run("d", &lost.run_id).unwrap().is_none());
+    }
+    let kept_history = service.history(&kept);
+    assert_eq!(
+        count(&kept_history, "WorkflowExecutionSignaled"),
+        0,
+        "the signal is gone"
+    );
+    // Memory and disk agree: the lost run's workflow id is free again, and the kept run's first
+    // decision task is still the one queued.
+    let again = service.start("lost");
+    assert_ne!(again.run_id, lost.run_id);
+    assert!(service.poll_decision("dtl").is_some());
+    assert!(service.poll_decision("dtl").is_some());
+    assert!(service.poll_decision("dtl").is_none());
 }

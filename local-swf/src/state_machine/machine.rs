@@ -175,6 +175,8 @@ impl StateMachine {
         let committed = match self.db.commit() {
             Ok(()) => {
                 self.uncommitted.clear();
+                // The group's answers go out now: time skipping's quiet period counts from here.
+                self.last_call_ms = self.real_ms();
                 true
             }
             Err(e) => {

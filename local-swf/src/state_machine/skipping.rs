@@ -7,11 +7,13 @@
 //! Time flows normally (nothing is skipped) while
 //! - a call came in within the last [`QUIET_MS`] of real time (a worker between a response and
 //!   its next poll is not idle),
-//! - a decision or activity task is started on a run some call touched (started it, heartbeat,
-//!   anything) within the last [`STALL_MS`] of real time: a worker is on it. A worker silent for
-//!   longer no longer holds the clock, so its start-to-close or heartbeat timeout fires at the
-//!   right time without waiting for it in real time; a long computation under time skipping
-//!   should heartbeat,
+//! - a decision or activity task is queued or started on a run some call touched (started it,
+//!   completed a task, heartbeat, anything) within the last [`STALL_MS`] of real time: a worker
+//!   is on it, or is about to poll for it (a client that started a run and polls next may take
+//!   longer than [`QUIET_MS`] on a loaded machine, and the run must not time out under it). A
+//!   worker silent for longer no longer holds the clock, so its start-to-close or heartbeat
+//!   timeout, or a never-polled task's timeout, fires at the right time without waiting for it
+//!   in real time; a long computation under time skipping should heartbeat,
 //! - a queued task has a poller waiting for it (it is about to be handed out).
 //!
 //! A clock hold ([`StateMachine::hold_clock_at`]) is a point in time skipping stops at until it
@@ -25,8 +27,8 @@ use crate::run::DecisionState;
 
 /// Real time after the latest call during which the clock is not skipped, ms.
 pub const QUIET_MS: i64 = 200;
-/// Real time after the latest call touching a run during which its started task holds the
-/// clock, ms.
+/// Real time after the latest call touching a run during which its queued or started task
+/// holds the clock, ms.
 pub const STALL_MS: i64 = 2_000;
 
 impl StateMachine {
@@ -71,9 +73,8 @@ impl StateMachine {
                 .is_some_and(|&at| real_now - at < STALL_MS)
         };
         let in_flight = self.runs.values().any(|run| {
-            let started = matches!(run.decision, DecisionState::Started { .. })
-                || run.activities.values().any(|a| a.started.is_some());
-            started && worked_on(&run.execution.run_id)
+            let has_task = run.decision != DecisionState::None || !run.activities.is_empty();
+            has_task && worked_on(&run.execution.run_id)
         });
         in_flight
             || self.queues.iter().any(|((kind, key), queued)| {

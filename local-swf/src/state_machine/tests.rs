@@ -446,10 +446,11 @@ fn a_child_close_reaches_its_parent() {
     );
 }
 
-/// Time skipping: a started decision task holds the clock while its decider was heard from
-/// within STALL_MS; then the clock jumps to its start-to-close deadline, which fires with the
-/// deadline as its timestamp. With nothing in flight, the clock jumps once the service was
-/// quiet for QUIET_MS, to the execution timeout.
+/// Time skipping: a queued decision task holds the clock for STALL_MS after the start (its
+/// decider may be slow to poll), and a started one while its decider was heard from within
+/// STALL_MS; then the clock jumps to its start-to-close deadline, which fires with the deadline
+/// as its timestamp. A task nobody polls stops holding the clock STALL_MS after the last call
+/// on its run, and the clock jumps to the execution timeout.
 #[test]
 fn time_skips_to_the_next_deadline_only_when_nothing_holds_it() {
     use super::skipping::{QUIET_MS, STALL_MS};
@@ -457,6 +458,8 @@ fn time_skips_to_the_next_deadline_only_when_nothing_holds_it() {
     let advance_ms = |ms: i64| service.now_ms.fetch_add(ms, Ordering::SeqCst);
     let skip = || service.machine.lock().unwrap().skip_to_next_deadline();
     let run = service.start("w1");
+    advance_ms(STALL_MS - 1);
+    assert_eq!(skip(), 0, "a freshly queued task waits for its decider");
     let token = service.poll_decision("dtl").unwrap();
     advance_ms(QUIET_MS);
     assert_eq!(skip(), 0, "a decider holds its task");
@@ -475,14 +478,15 @@ fn time_skips_to_the_next_deadline_only_when_nothing_holds_it() {
         .expect("the decision task timed out");
     assert_eq!(
         timed_out.event_timestamp,
-        (START_MS + 10_000) as f64 / 1000.0
+        (START_MS + STALL_MS - 1 + 10_000) as f64 / 1000.0
     );
     drop(token);
 
-    // The rescheduled task waits for no poller: once the service is quiet, the clock jumps to
-    // the execution timeout (3600 s after the start).
-    assert_eq!(skip(), 0, "a call (the timeout) just happened");
+    // The rescheduled task is polled by nobody: STALL_MS after the timeout touched its run, the
+    // clock jumps to the execution timeout (3600 s after the start).
     advance_ms(QUIET_MS);
+    assert_eq!(skip(), 0, "the rescheduled task is fresh");
+    advance_ms(STALL_MS - QUIET_MS);
     assert!(skip() > 0);
     service.fire_due();
     let events = service.history(&run);

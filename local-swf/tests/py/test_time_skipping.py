@@ -57,6 +57,16 @@ def test_decision_task_start_to_close_timeout_of_a_silent_decider(env):
     exactly(HOUR, event(run.history(), "DecisionTaskStarted"), timed_out)
 
 
+def test_a_decider_slow_to_poll_still_gets_its_task(env):
+    # Longer than the quiet period (200 ms) and within the 2 s a fresh task holds the clock: a
+    # loaded machine's client may take this long between the start and its first poll.
+    run = env.start(executionStartToCloseTimeout=str(DAY), taskStartToCloseTimeout=str(HOUR))
+    time.sleep(0.8)
+    task = run.poll()
+    assert "WorkflowExecutionTimedOut" not in run.types()
+    exactly(0, task["events"][0], event(run.history(), "DecisionTaskStarted"))
+
+
 def test_a_decider_that_is_merely_slow_is_not_timed_out(env):
     run = env.start(executionStartToCloseTimeout=str(DAY), taskStartToCloseTimeout=str(HOUR))
     task = run.poll()

@@ -5,7 +5,8 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use axum::Router;
@@ -13,7 +14,6 @@ use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::Value;
 use swf_model::{Action, FaultKind};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -70,10 +70,7 @@ impl LocalSwfConfig {
             console: true,
             database,
             poll_hold: Duration::from_secs(swf_model::LONG_POLL_SECS),
-            verifier: Some(Verifier {
-                access_key_id: "local".into(),
-                secret_access_key: "local".into(),
-            }),
+            verifier: Some(Verifier::new("local", "local")),
             region: "us-east-1".into(),
             account_id: "000000000000".into(),
             durability: Durability::Full,
@@ -331,10 +328,10 @@ async fn handle(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Bo
     let request_id = request_id();
     let result = answer(&state, &headers, body).await;
     let mut response = match result {
-        Ok(Some(value)) => (
+        Ok(Some(json)) => (
             StatusCode::OK,
             [(header::CONTENT_TYPE, "application/x-amz-json-1.0")],
-            value.to_string(),
+            json,
         )
             .into_response(),
         Ok(None) => (
@@ -368,7 +365,7 @@ async fn answer(
     state: &AppState,
     headers: &HeaderMap,
     body: Body,
-) -> Result<Option<Value>, ServiceError> {
+) -> Result<Option<String>, ServiceError> {
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
@@ -392,23 +389,19 @@ async fn answer(
     if let Some(verifier) = &state.verifier {
         verifier.verify(headers, &body)?;
     }
-    let value: Value = if body.iter().all(u8::is_ascii_whitespace) {
-        Value::Object(Default::default())
-    } else {
-        serde_json::from_slice(&body).map_err(|e| {
-            ServiceError::new(
+    // An empty body is an input with no members; anything else must be a JSON object, which
+    // the action parses once into its input type.
+    let body: &[u8] = match body.iter().find(|b| !b.is_ascii_whitespace()) {
+        None => b"{}",
+        Some(b'{') => &body,
+        Some(_) => {
+            return Err(ServiceError::new(
                 FaultKind::SerializationException,
-                format!("Request body is not valid JSON: {e}"),
-            )
-        })?
+                "Request body must be a JSON object",
+            ));
+        }
     };
-    if !value.is_object() {
-        return Err(ServiceError::new(
-            FaultKind::SerializationException,
-            "Request body must be a JSON object",
-        ));
-    }
-    api::call(&state.shared, action, value).await
+    api::call(&state.shared, action, body).await
 }
 
 fn too_large(length: usize) -> ServiceError {
@@ -417,16 +410,19 @@ fn too_large(length: usize) -> ServiceError {
     ))
 }
 
-/// A request id in UUID shape.
+/// A request id in UUID shape: a random part drawn once per process, then a counter, so ids
+/// are unique without drawing random bytes per request.
 fn request_id() -> String {
-    let b: [u8; 16] = rand::random();
-    let h = hex::encode(b);
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    static PROCESS: OnceLock<u64> = OnceLock::new();
+    let process = *PROCESS.get_or_init(rand::random);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
     format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
+        "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
+        process >> 32,
+        (process >> 16) & 0xffff,
+        process & 0xffff,
+        (n >> 48) & 0xffff,
+        n & 0xffff_ffff_ffff
     )
 }

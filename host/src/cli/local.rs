@@ -65,10 +65,8 @@ impl ServiceArgs {
         let mut config = LocalSwfConfig::new(database);
         config.listen = (self.host, self.port).into();
         config.poll_hold = Duration::from_secs(self.poll_hold_secs);
-        config.verifier = (!self.no_verify_signature).then(|| Verifier {
-            access_key_id: self.access_key_id.clone(),
-            secret_access_key: self.secret_access_key.clone(),
-        });
+        config.verifier = (!self.no_verify_signature)
+            .then(|| Verifier::new(&self.access_key_id, &self.secret_access_key));
         config.region = self.region.clone();
         if self.fast_commits {
             config.durability = Durability::Normal;

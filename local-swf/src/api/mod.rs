@@ -11,7 +11,6 @@ mod support;
 mod tasks;
 mod visibility;
 
-use serde_json::Value;
 use swf_model::Action;
 
 use crate::error::ServiceResult;
@@ -21,9 +20,11 @@ use support::Answer;
 
 pub use support::Shared;
 
-/// Runs one action. `Ok(None)` is an empty 200 answer. Whatever it answers, it answers once
-/// everything applied before the answer is durable (group commit: see [`crate::commits`]).
-pub async fn call(shared: &Shared, action: Action, body: Value) -> ServiceResult<Option<Value>> {
+/// Runs one action on its request body (a JSON object, parsed once, into the action's input
+/// type) and gives the answer's JSON body; `Ok(None)` is an empty 200 answer. Whatever it
+/// answers, it answers once everything applied before the answer is durable (group commit: see
+/// [`crate::commits`]).
+pub async fn call(shared: &Shared, action: Action, body: &[u8]) -> ServiceResult<Option<String>> {
     let answer = match action {
         Action::PollForDecisionTask => tasks::poll_for_decision_task(shared, body).await.map(Some),
         Action::PollForActivityTask => tasks::poll_for_activity_task(shared, body).await.map(Some),
@@ -38,7 +39,7 @@ pub async fn call(shared: &Shared, action: Action, body: Value) -> ServiceResult
 }
 
 /// Runs one action that answers at once (every action but the two polls).
-fn call_sync(shared: &Shared, action: Action, body: Value) -> Answer {
+fn call_sync(shared: &Shared, action: Action, body: &[u8]) -> Answer {
     use Action::*;
     match action {
         RegisterDomain => registry::register_domain(shared, body),

@@ -1,7 +1,7 @@
 //! The actions on domains, types and domain tags (spec §3.1, §3.2, §3.7).
 
 use serde::de::DeserializeOwned;
-use serde_json::{Value, json};
+use serde_json::json;
 use swf_model::*;
 
 use super::support::{Answer, Shared, parse, read, write};
@@ -47,7 +47,7 @@ impl TypeKind for Workflow {
 }
 
 /// RegisterDomain.
-pub(super) fn register_domain(shared: &Shared, body: Value) -> Answer {
+pub(super) fn register_domain(shared: &Shared, body: &[u8]) -> Answer {
     let input: RegisterDomainInput = parse(body)?;
     let mut check = Check::default();
     check.domain("name", &input.name).opt_len(
@@ -72,25 +72,25 @@ fn domain_name(name: String) -> ServiceResult<String> {
 }
 
 /// DeprecateDomain.
-pub(super) fn deprecate_domain(shared: &Shared, body: Value) -> Answer {
+pub(super) fn deprecate_domain(shared: &Shared, body: &[u8]) -> Answer {
     let name = domain_name(parse::<DeprecateDomainInput>(body)?.name)?;
     write(shared, |m| m.deprecate_domain(&name))
 }
 
 /// UndeprecateDomain.
-pub(super) fn undeprecate_domain(shared: &Shared, body: Value) -> Answer {
+pub(super) fn undeprecate_domain(shared: &Shared, body: &[u8]) -> Answer {
     let name = domain_name(parse::<UndeprecateDomainInput>(body)?.name)?;
     write(shared, |m| m.undeprecate_domain(&name))
 }
 
 /// DescribeDomain.
-pub(super) fn describe_domain(shared: &Shared, body: Value) -> Answer {
+pub(super) fn describe_domain(shared: &Shared, body: &[u8]) -> Answer {
     let name = domain_name(parse::<DescribeDomainInput>(body)?.name)?;
     read(shared, |m| m.describe_domain(&name))
 }
 
 /// ListDomains.
-pub(super) fn list_domains(shared: &Shared, body: Value) -> Answer {
+pub(super) fn list_domains(shared: &Shared, body: &[u8]) -> Answer {
     let input: ListDomainsInput = parse(body)?;
     Check::default()
         .status("registrationStatus", &input.registration_status)
@@ -100,7 +100,7 @@ pub(super) fn list_domains(shared: &Shared, body: Value) -> Answer {
 }
 
 /// RegisterActivityType.
-pub(super) fn register_activity_type(shared: &Shared, body: Value) -> Answer {
+pub(super) fn register_activity_type(shared: &Shared, body: &[u8]) -> Answer {
     let input: RegisterActivityTypeInput = parse(body)?;
     Check::default()
         .len("domain", &input.domain, 1, MAX_ID_LEN)
@@ -146,7 +146,7 @@ pub(super) fn register_activity_type(shared: &Shared, body: Value) -> Answer {
 }
 
 /// RegisterWorkflowType.
-pub(super) fn register_workflow_type(shared: &Shared, body: Value) -> Answer {
+pub(super) fn register_workflow_type(shared: &Shared, body: &[u8]) -> Answer {
     let input: RegisterWorkflowTypeInput = parse(body)?;
     Check::default()
         .len("domain", &input.domain, 1, MAX_ID_LEN)
@@ -186,7 +186,7 @@ pub(super) fn register_workflow_type(shared: &Shared, body: Value) -> Answer {
 }
 
 /// The `(domain, name, version)` of a Deprecate/Undeprecate/Delete/Describe*Type call, checked.
-fn type_input<K: TypeKind>(body: Value) -> ServiceResult<(String, String, String)> {
+fn type_input<K: TypeKind>(body: &[u8]) -> ServiceResult<(String, String, String)> {
     let (domain, name, version) = K::parts(parse(body)?);
     Check::default()
         .len("domain", &domain, 1, MAX_ID_LEN)
@@ -196,7 +196,7 @@ fn type_input<K: TypeKind>(body: Value) -> ServiceResult<(String, String, String
 }
 
 /// DeprecateActivityType / DeprecateWorkflowType.
-pub(super) fn deprecate_type<K: TypeKind>(shared: &Shared, body: Value) -> Answer {
+pub(super) fn deprecate_type<K: TypeKind>(shared: &Shared, body: &[u8]) -> Answer {
     let (domain, name, version) = type_input::<K>(body)?;
     write(shared, |m| {
         m.deprecate_type(&domain, K::KIND, &name, &version)
@@ -204,7 +204,7 @@ pub(super) fn deprecate_type<K: TypeKind>(shared: &Shared, body: Value) -> Answe
 }
 
 /// UndeprecateActivityType / UndeprecateWorkflowType.
-pub(super) fn undeprecate_type<K: TypeKind>(shared: &Shared, body: Value) -> Answer {
+pub(super) fn undeprecate_type<K: TypeKind>(shared: &Shared, body: &[u8]) -> Answer {
     let (domain, name, version) = type_input::<K>(body)?;
     write(shared, |m| {
         m.undeprecate_type(&domain, K::KIND, &name, &version)
@@ -212,13 +212,13 @@ pub(super) fn undeprecate_type<K: TypeKind>(shared: &Shared, body: Value) -> Ans
 }
 
 /// DeleteActivityType / DeleteWorkflowType.
-pub(super) fn delete_type<K: TypeKind>(shared: &Shared, body: Value) -> Answer {
+pub(super) fn delete_type<K: TypeKind>(shared: &Shared, body: &[u8]) -> Answer {
     let (domain, name, version) = type_input::<K>(body)?;
     write(shared, |m| m.delete_type(&domain, K::KIND, &name, &version))
 }
 
 /// DescribeActivityType / DescribeWorkflowType.
-pub(super) fn describe_type<K: TypeKind>(shared: &Shared, body: Value) -> Answer {
+pub(super) fn describe_type<K: TypeKind>(shared: &Shared, body: &[u8]) -> Answer {
     let (domain, name, version) = type_input::<K>(body)?;
     read(shared, |m| {
         m.describe_type(&domain, K::KIND, &name, &version)
@@ -226,7 +226,7 @@ pub(super) fn describe_type<K: TypeKind>(shared: &Shared, body: Value) -> Answer
 }
 
 /// ListActivityTypes / ListWorkflowTypes (both inputs have the same members).
-pub(super) fn list_types<K: TypeKind>(shared: &Shared, body: Value) -> Answer {
+pub(super) fn list_types<K: TypeKind>(shared: &Shared, body: &[u8]) -> Answer {
     let input: ListActivityTypesInput = parse(body)?;
     Check::default()
         .len("domain", &input.domain, 1, MAX_ID_LEN)
@@ -250,7 +250,7 @@ pub(super) fn list_types<K: TypeKind>(shared: &Shared, body: Value) -> Answer {
 }
 
 /// TagResource.
-pub(super) fn tag_resource(shared: &Shared, body: Value) -> Answer {
+pub(super) fn tag_resource(shared: &Shared, body: &[u8]) -> Answer {
     let input: TagResourceInput = parse(body)?;
     let mut check = Check::default();
     check.len("resourceArn", &input.resource_arn, 1, MAX_ARN_LEN);
@@ -262,7 +262,7 @@ pub(super) fn tag_resource(shared: &Shared, body: Value) -> Answer {
 }
 
 /// UntagResource.
-pub(super) fn untag_resource(shared: &Shared, body: Value) -> Answer {
+pub(super) fn untag_resource(shared: &Shared, body: &[u8]) -> Answer {
     let input: UntagResourceInput = parse(body)?;
     let mut check = Check::default();
     check.len("resourceArn", &input.resource_arn, 1, MAX_ARN_LEN);
@@ -281,7 +281,7 @@ pub(super) fn untag_resource(shared: &Shared, body: Value) -> Answer {
 }
 
 /// ListTagsForResource.
-pub(super) fn list_tags_for_resource(shared: &Shared, body: Value) -> Answer {
+pub(super) fn list_tags_for_resource(shared: &Shared, body: &[u8]) -> Answer {
     let input: ListTagsForResourceInput = parse(body)?;
     Check::default()
         .len("resourceArn", &input.resource_arn, 1, MAX_ARN_LEN)

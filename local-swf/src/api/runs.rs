@@ -1,14 +1,13 @@
 //! The actions on workflow executions from outside: start, signal, cancel request, terminate,
 //! and reading one run (spec §3.3, §3.6).
 
-use serde_json::Value;
 use swf_model::*;
 
 use super::support::{Answer, Shared, parse, read, write, write_answer};
 use crate::validate::Check;
 
 /// StartWorkflowExecution.
-pub(super) fn start_workflow_execution(shared: &Shared, body: Value) -> Answer {
+pub(super) fn start_workflow_execution(shared: &Shared, body: &[u8]) -> Answer {
     let input: StartWorkflowExecutionInput = parse(body)?;
     Check::default()
         .len("domain", &input.domain, 1, MAX_ID_LEN)
@@ -45,7 +44,7 @@ fn addressed(check: &mut Check, domain: &str, workflow_id: &str, run_id: &Option
 }
 
 /// SignalWorkflowExecution.
-pub(super) fn signal_workflow_execution(shared: &Shared, body: Value) -> Answer {
+pub(super) fn signal_workflow_execution(shared: &Shared, body: &[u8]) -> Answer {
     let input: SignalWorkflowExecutionInput = parse(body)?;
     let mut check = Check::default();
     addressed(&mut check, &input.domain, &input.workflow_id, &input.run_id);
@@ -57,7 +56,7 @@ pub(super) fn signal_workflow_execution(shared: &Shared, body: Value) -> Answer 
 }
 
 /// RequestCancelWorkflowExecution.
-pub(super) fn request_cancel_workflow_execution(shared: &Shared, body: Value) -> Answer {
+pub(super) fn request_cancel_workflow_execution(shared: &Shared, body: &[u8]) -> Answer {
     let input: RequestCancelWorkflowExecutionInput = parse(body)?;
     let mut check = Check::default();
     addressed(&mut check, &input.domain, &input.workflow_id, &input.run_id);
@@ -66,7 +65,7 @@ pub(super) fn request_cancel_workflow_execution(shared: &Shared, body: Value) ->
 }
 
 /// TerminateWorkflowExecution.
-pub(super) fn terminate_workflow_execution(shared: &Shared, body: Value) -> Answer {
+pub(super) fn terminate_workflow_execution(shared: &Shared, body: &[u8]) -> Answer {
     let input: TerminateWorkflowExecutionInput = parse(body)?;
     let mut check = Check::default();
     addressed(&mut check, &input.domain, &input.workflow_id, &input.run_id);
@@ -79,7 +78,7 @@ pub(super) fn terminate_workflow_execution(shared: &Shared, body: Value) -> Answ
 }
 
 /// DescribeWorkflowExecution.
-pub(super) fn describe_workflow_execution(shared: &Shared, body: Value) -> Answer {
+pub(super) fn describe_workflow_execution(shared: &Shared, body: &[u8]) -> Answer {
     let input: DescribeWorkflowExecutionInput = parse(body)?;
     Check::default()
         .len("domain", &input.domain, 1, MAX_ID_LEN)
@@ -91,7 +90,7 @@ pub(super) fn describe_workflow_execution(shared: &Shared, body: Value) -> Answe
 }
 
 /// GetWorkflowExecutionHistory.
-pub(super) fn get_workflow_execution_history(shared: &Shared, body: Value) -> Answer {
+pub(super) fn get_workflow_execution_history(shared: &Shared, body: &[u8]) -> Answer {
     let input: GetWorkflowExecutionHistoryInput = parse(body)?;
     Check::default()
         .len("domain", &input.domain, 1, MAX_ID_LEN)

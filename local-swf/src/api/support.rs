@@ -13,8 +13,8 @@ use crate::commits::Commits;
 use crate::error::{ServiceError, ServiceResult};
 use crate::state_machine::StateMachine;
 
-/// An action's answer: `None` is an empty 200 answer.
-pub(super) type Answer = ServiceResult<Option<Value>>;
+/// An action's answer: its JSON body, or `None` for an empty 200 answer.
+pub(super) type Answer = ServiceResult<Option<String>>;
 
 /// What the handlers share.
 pub struct Shared {
@@ -71,11 +71,21 @@ impl Shared {
     }
 }
 
-/// Parses an input; serde's complaints become SWF's errors: a missing or null required member is
-/// a ValidationException, a wrong JSON type a SerializationException.
-pub(super) fn parse<T: DeserializeOwned>(body: Value) -> ServiceResult<T> {
-    serde_json::from_value(body).map_err(|e| {
-        let message = e.to_string();
+/// Parses a request body (a JSON object) straight into its input type; serde's complaints
+/// become SWF's errors: JSON that does not parse is a SerializationException, a missing or null
+/// required member a ValidationException, a wrong JSON type a SerializationException.
+pub(super) fn parse<T: DeserializeOwned>(body: &[u8]) -> ServiceResult<T> {
+    serde_json::from_slice(body).map_err(|e| {
+        if e.is_syntax() || e.is_eof() {
+            return ServiceError::new(
+                FaultKind::SerializationException,
+                format!("Request body is not valid JSON: {e}"),
+            );
+        }
+        // The position in the body says nothing a client can use about its input's shape.
+        let full = e.to_string();
+        let position = format!(" at line {} column {}", e.line(), e.column());
+        let message = full.strip_suffix(&position).unwrap_or(&full);
         if let Some(field) = message
             .strip_prefix("missing field `")
             .and_then(|rest| rest.split('`').next())
@@ -122,7 +132,7 @@ pub(super) fn write_answer(
     shared: &Shared,
     action: impl FnOnce(&mut StateMachine) -> ServiceResult<Value>,
 ) -> Answer {
-    shared.lock().transact(action).map(Some)
+    shared.lock().transact(action).map(|v| Some(v.to_string()))
 }
 
 /// Runs a reading action (no transaction).
@@ -130,5 +140,5 @@ pub(super) fn read(
     shared: &Shared,
     action: impl FnOnce(&mut StateMachine) -> ServiceResult<Value>,
 ) -> Answer {
-    action(&mut shared.lock()).map(Some)
+    action(&mut shared.lock()).map(|v| Some(v.to_string()))
 }

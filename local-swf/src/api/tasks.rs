@@ -4,7 +4,6 @@
 //! A poll loops between the state machine and the waiting room until a task arrives or the
 //! hold expires.
 
-use serde_json::{Value, json};
 use swf_model::*;
 
 use super::support::{Answer, Shared, parse, read, write, write_answer};
@@ -13,7 +12,7 @@ use crate::state_machine::{ActivityOutcome, Polled, QueueKind, StateMachine};
 use crate::validate::Check;
 
 /// PollForDecisionTask: a task, a further history page, or (after the hold) an empty answer.
-pub(super) async fn poll_for_decision_task(shared: &Shared, body: Value) -> ServiceResult<Value> {
+pub(super) async fn poll_for_decision_task(shared: &Shared, body: &[u8]) -> ServiceResult<String> {
     let input: PollForDecisionTaskInput = parse(body)?;
     Check::default()
         .len("domain", &input.domain, 1, MAX_ID_LEN)
@@ -21,7 +20,7 @@ pub(super) async fn poll_for_decision_task(shared: &Shared, body: Value) -> Serv
         .opt_len("identity", &input.identity, MAX_IDENTITY_LEN)
         .page_token(&input.next_page_token)
         .done()?;
-    let empty = json!({"startedEventId": 0, "previousStartedEventId": 0});
+    let empty = r#"{"startedEventId":0,"previousStartedEventId":0}"#;
     hold(shared, empty, |machine| {
         machine.poll_decision(&shared.machine, &input)
     })
@@ -29,14 +28,14 @@ pub(super) async fn poll_for_decision_task(shared: &Shared, body: Value) -> Serv
 }
 
 /// PollForActivityTask: a task or (after the hold) an empty answer.
-pub(super) async fn poll_for_activity_task(shared: &Shared, body: Value) -> ServiceResult<Value> {
+pub(super) async fn poll_for_activity_task(shared: &Shared, body: &[u8]) -> ServiceResult<String> {
     let input: PollForActivityTaskInput = parse(body)?;
     Check::default()
         .len("domain", &input.domain, 1, MAX_ID_LEN)
         .id("taskList.name", &input.task_list.name)
         .opt_len("identity", &input.identity, MAX_IDENTITY_LEN)
         .done()?;
-    let empty = json!({"startedEventId": 0});
+    let empty = r#"{"startedEventId":0}"#;
     hold(shared, empty, |machine| {
         machine.poll_activity(&shared.machine, &input)
     })
@@ -47,13 +46,13 @@ pub(super) async fn poll_for_activity_task(shared: &Shared, body: Value) -> Serv
 /// answers `empty` when the hold expires or the service stops.
 async fn hold(
     shared: &Shared,
-    empty: Value,
+    empty: &str,
     mut attempt: impl FnMut(&mut StateMachine) -> ServiceResult<Polled>,
-) -> ServiceResult<Value> {
+) -> ServiceResult<String> {
     let deadline = tokio::time::Instant::now() + shared.poll_hold;
     loop {
         if shared.is_closing() {
-            return Ok(empty);
+            return Ok(empty.to_owned());
         }
         let polled = attempt(&mut shared.lock())?;
         shared.deadlines_changed.notify_one();
@@ -64,7 +63,7 @@ async fn hold(
                     .await
                     .is_err()
                 {
-                    return Ok(empty);
+                    return Ok(empty.to_owned());
                 }
             }
         }
@@ -73,7 +72,7 @@ async fn hold(
 
 /// RespondDecisionTaskCompleted: the decision list's shape is validated here, the rest by the
 /// state machine.
-pub(super) fn respond_decision_task_completed(shared: &Shared, body: Value) -> Answer {
+pub(super) fn respond_decision_task_completed(shared: &Shared, body: &[u8]) -> Answer {
     let input: RespondDecisionTaskCompleted = parse(body)?;
     Check::default().task_token(&input.task_token).done()?;
     validate_response(&input).map_err(|e| {
@@ -90,7 +89,7 @@ pub(super) fn respond_decision_task_completed(shared: &Shared, body: Value) -> A
 }
 
 /// RecordActivityTaskHeartbeat.
-pub(super) fn record_activity_task_heartbeat(shared: &Shared, body: Value) -> Answer {
+pub(super) fn record_activity_task_heartbeat(shared: &Shared, body: &[u8]) -> Answer {
     let input: RecordActivityTaskHeartbeatInput = parse(body)?;
     Check::default()
         .task_token(&input.task_token)
@@ -100,7 +99,7 @@ pub(super) fn record_activity_task_heartbeat(shared: &Shared, body: Value) -> An
 }
 
 /// RespondActivityTaskCompleted.
-pub(super) fn respond_activity_task_completed(shared: &Shared, body: Value) -> Answer {
+pub(super) fn respond_activity_task_completed(shared: &Shared, body: &[u8]) -> Answer {
     let input: RespondActivityTaskCompletedInput = parse(body)?;
     Check::default()
         .task_token(&input.task_token)
@@ -113,7 +112,7 @@ pub(super) fn respond_activity_task_completed(shared: &Shared, body: Value) -> A
 }
 
 /// RespondActivityTaskFailed.
-pub(super) fn respond_activity_task_failed(shared: &Shared, body: Value) -> Answer {
+pub(super) fn respond_activity_task_failed(shared: &Shared, body: &[u8]) -> Answer {
     let input: RespondActivityTaskFailedInput = parse(body)?;
     Check::default()
         .task_token(&input.task_token)
@@ -128,7 +127,7 @@ pub(super) fn respond_activity_task_failed(shared: &Shared, body: Value) -> Answ
 }
 
 /// RespondActivityTaskCanceled.
-pub(super) fn respond_activity_task_canceled(shared: &Shared, body: Value) -> Answer {
+pub(super) fn respond_activity_task_canceled(shared: &Shared, body: &[u8]) -> Answer {
     let input: RespondActivityTaskCanceledInput = parse(body)?;
     Check::default()
         .task_token(&input.task_token)
@@ -142,7 +141,7 @@ pub(super) fn respond_activity_task_canceled(shared: &Shared, body: Value) -> An
 
 /// CountPendingActivityTasks / CountPendingDecisionTasks (`kind` says which; both inputs have
 /// the same members).
-pub(super) fn count_pending_tasks(shared: &Shared, body: Value, kind: QueueKind) -> Answer {
+pub(super) fn count_pending_tasks(shared: &Shared, body: &[u8], kind: QueueKind) -> Answer {
     let input: CountPendingActivityTasksInput = parse(body)?;
     Check::default()
         .len("domain", &input.domain, 1, MAX_ID_LEN)

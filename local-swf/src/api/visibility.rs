@@ -1,6 +1,5 @@
 //! The List/Count actions over runs (spec §7).
 
-use serde_json::Value;
 use swf_model::*;
 
 use super::support::{Answer, Shared, parse, read};
@@ -40,7 +39,7 @@ macro_rules! closed_filters {
 type Page = (Option<String>, Option<i32>, Option<bool>);
 
 /// ListOpenWorkflowExecutions.
-pub(super) fn list_open_workflow_executions(shared: &Shared, body: Value) -> Answer {
+pub(super) fn list_open_workflow_executions(shared: &Shared, body: &[u8]) -> Answer {
     let input: ListOpenWorkflowExecutionsInput = parse(body)?;
     let filters = open_filters!(input);
     let page = (
@@ -52,7 +51,7 @@ pub(super) fn list_open_workflow_executions(shared: &Shared, body: Value) -> Ans
 }
 
 /// ListClosedWorkflowExecutions.
-pub(super) fn list_closed_workflow_executions(shared: &Shared, body: Value) -> Answer {
+pub(super) fn list_closed_workflow_executions(shared: &Shared, body: &[u8]) -> Answer {
     let input: ListClosedWorkflowExecutionsInput = parse(body)?;
     let filters = closed_filters!(input);
     let page = (
@@ -64,14 +63,14 @@ pub(super) fn list_closed_workflow_executions(shared: &Shared, body: Value) -> A
 }
 
 /// CountOpenWorkflowExecutions.
-pub(super) fn count_open_workflow_executions(shared: &Shared, body: Value) -> Answer {
+pub(super) fn count_open_workflow_executions(shared: &Shared, body: &[u8]) -> Answer {
     let input: CountOpenWorkflowExecutionsInput = parse(body)?;
     let filters = open_filters!(input);
     count(shared, &input.domain, true, filters)
 }
 
 /// CountClosedWorkflowExecutions.
-pub(super) fn count_closed_workflow_executions(shared: &Shared, body: Value) -> Answer {
+pub(super) fn count_closed_workflow_executions(shared: &Shared, body: &[u8]) -> Answer {
     let input: CountClosedWorkflowExecutionsInput = parse(body)?;
     let filters = closed_filters!(input);
     count(shared, &input.domain, false, filters)

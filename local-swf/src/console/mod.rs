@@ -54,8 +54,10 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
 
 /// Runs `action` as the API would; an error becomes the page's answer.
 async fn call(shared: &Shared, action: Action, body: Value) -> Result<Value, Response> {
-    match api::call(shared, action, body).await {
-        Ok(answer) => Ok(answer.unwrap_or(Value::Null)),
+    match api::call(shared, action, body.to_string().as_bytes()).await {
+        Ok(answer) => Ok(answer.map_or(Value::Null, |json| {
+            serde_json::from_str(&json).expect("the API answers JSON it wrote")
+        })),
         Err(error) => Err((
             StatusCode::BAD_REQUEST,
             Html(page(

@@ -9,10 +9,12 @@
 
 use std::sync::{Arc, Mutex};
 
+use serde::Serialize;
 use serde_json::{Value, json};
 use swf_model::{
     ActivityTaskStartedEventAttributes, DecisionTaskStartedEventAttributes,
-    PollForActivityTaskInput, PollForDecisionTaskInput, duration_secs,
+    PollForActivityTaskInput, PollForActivityTaskResponse, PollForDecisionTaskInput,
+    PollForDecisionTaskResponse, duration_secs,
 };
 use tokio::sync::oneshot;
 
@@ -58,8 +60,8 @@ impl Drop for Waiter {
 
 /// The outcome of one poll attempt.
 pub enum Polled {
-    /// A task (or an empty answer that needs no waiting).
-    Answer(Value),
+    /// A task or a further history page: the answer's JSON body.
+    Answer(String),
     /// Nothing queued: wait on this, then try again.
     Wait(Waiter),
 }
@@ -148,7 +150,7 @@ impl StateMachine {
         &mut self,
         input: &PollForDecisionTaskInput,
         token: &str,
-    ) -> ServiceResult<Value> {
+    ) -> ServiceResult<String> {
         let args = poll_args(input);
         let position = page_position(token, &args, self.clock_ms())?;
         let task: TaskToken = serde_json::from_value(position["task"].clone())
@@ -168,12 +170,13 @@ impl StateMachine {
         previous: i64,
         task: TaskToken,
         next: Option<i64>,
-    ) -> ServiceResult<Value> {
-        let run = match self.runs.get(run_id) {
-            Some(run) => run.clone(),
+    ) -> ServiceResult<String> {
+        let (execution, workflow_type) = match self.runs.get(run_id) {
+            Some(run) => (run.execution.clone(), run.workflow_type.clone()),
             None => self
                 .db
                 .run(&task.domain, run_id)?
+                .map(|run| (run.execution, run.workflow_type))
                 .ok_or_else(|| ServiceError::unknown("Unknown decision task"))?,
         };
         let reverse = input.reverse_order.unwrap_or(false);
@@ -190,27 +193,21 @@ impl StateMachine {
             (None, _) => (first, last),
         };
         let rows = self.db.events(run_id, from, to, reverse, limit + 1)?;
-        let more = rows.len() > limit;
-        let page: Vec<Value> = rows
-            .iter()
-            .take(limit)
-            .map(|(_, json)| serde_json::from_str(json).expect("stored events are JSON"))
-            .collect();
-        let mut answer = json!({
-            "taskToken": task.encode(),
-            "startedEventId": task.started_event_id,
-            "previousStartedEventId": previous,
-            "workflowExecution": run.execution,
-            "workflowType": run.workflow_type,
-            "events": page,
-        });
-        if more {
-            let after = rows[limit].0;
+        let next_page_token = rows.get(limit).map(|(after, _)| {
             let position = json!({"task": task, "previous": previous, "next": after});
-            answer["nextPageToken"] =
-                json!(page_token(position, &poll_args(input), self.clock_ms()));
-        }
-        Ok(answer)
+            page_token(position, &poll_args(input), self.clock_ms())
+        });
+        let head = PollForDecisionTaskResponse {
+            task_token: Some(task.encode()),
+            started_event_id: task.started_event_id,
+            previous_started_event_id: previous,
+            workflow_execution: Some(execution),
+            workflow_type: Some(workflow_type),
+            events: Vec::new(),
+            next_page_token,
+        };
+        let page = rows.iter().take(limit).map(|(_, json)| json.as_str());
+        Ok(with_events(&head, page))
     }
 
     /// One attempt of PollForActivityTask: a task or a waiter.
@@ -241,7 +238,7 @@ impl StateMachine {
         &mut self,
         key: &QueueKey,
         input: &PollForActivityTaskInput,
-    ) -> ServiceResult<Option<Value>> {
+    ) -> ServiceResult<Option<String>> {
         let Some(queued) = self
             .queues
             .get(&(QueueKind::Activity, key.clone()))
@@ -276,18 +273,42 @@ impl StateMachine {
             scheduled_event_id: queued.scheduled_event_id,
             started_event_id: started,
         };
-        let mut answer = json!({
-            "taskToken": token.encode(),
-            "activityId": activity_id,
-            "startedEventId": started,
-            "workflowExecution": run.execution,
-            "activityType": activity.activity_type,
-        });
-        if let Some(input) = &activity.input {
-            answer["input"] = json!(input);
-        }
-        Ok(Some(answer))
+        let answer = PollForActivityTaskResponse {
+            task_token: Some(token.encode()),
+            activity_id: Some(activity_id.clone()),
+            started_event_id: started,
+            workflow_execution: Some(run.execution.clone()),
+            activity_type: Some(activity.activity_type.clone()),
+            input: activity.input.clone(),
+        };
+        Ok(Some(to_json(&answer)))
     }
+}
+
+/// `answer` as a JSON body.
+fn to_json(answer: &impl Serialize) -> String {
+    serde_json::to_string(answer).expect("wire types serialize to JSON")
+}
+
+/// The JSON of `head` (a decision task answer without events) with `events` as its `events`
+/// member. Spliced by hand rather than serialized: the events are stored as the wire JSON this
+/// service wrote, so a page is copied as it is instead of parsed and serialized again.
+fn with_events<'a>(
+    head: &PollForDecisionTaskResponse,
+    events: impl Iterator<Item = &'a str>,
+) -> String {
+    let mut out = to_json(head);
+    debug_assert!(head.events.is_empty() && out.ends_with('}') && out.len() > 2);
+    out.pop();
+    out.push_str(",\"events\":[");
+    for (i, event) in events.enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(event);
+    }
+    out.push_str("]}");
+    out
 }
 
 /// The arguments a decision-task page token is bound to.

@@ -125,7 +125,7 @@ impl Service {
         let mut machine = self.machine.lock().unwrap();
         match machine.poll_decision(&self.machine, &input).unwrap() {
             Polled::Answer(answer) => {
-                let task: PollForDecisionTaskResponse = serde_json::from_value(answer).unwrap();
+                let task: PollForDecisionTaskResponse = serde_json::from_str(&answer).unwrap();
                 task.task_token
             }
             Polled::Wait(_) => None,
@@ -142,7 +142,7 @@ impl Service {
         let mut machine = self.machine.lock().unwrap();
         match machine.poll_activity(&self.machine, &input).unwrap() {
             Polled::Answer(answer) => {
-                let task: PollForActivityTaskResponse = serde_json::from_value(answer).unwrap();
+                let task: PollForActivityTaskResponse = serde_json::from_str(&answer).unwrap();
                 task.task_token
             }
             Polled::Wait(_) => None,

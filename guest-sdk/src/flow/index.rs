@@ -6,12 +6,15 @@
 //! Steps are looked up by borrowed ids and compared by their fields, so a replayed step costs
 //! no allocation; the text of a step is only written for a non-determinism error.
 
+use std::any::TypeId;
 use std::collections::HashMap;
 use std::fmt;
 
+use serde::de::DeserializeOwned;
+
 use swf_model::EventAttributes;
 
-use super::failure::ChildFailure;
+use super::failure::{ActivityFailure, ChildFailure};
 use crate::history::activity_transition;
 use crate::{ActivityState, DecisionTask};
 
@@ -257,8 +260,38 @@ pub(super) struct Index {
     pub decision_starts: Vec<i64>,
     /// ActivityTaskScheduled event id → activity id, for the events that close an attempt.
     scheduled: Map<i64, String>,
+    /// Activity results a type could not read.
+    pub unreadable: UnreadableResults,
     /// How many events are indexed.
     pub indexed: usize,
+}
+
+/// Activity results a type could not read, by the event that answered them: the type and the
+/// problem. A replay reads a result again on every step; reading one that cannot be read once
+/// per type spares building and formatting the same serde_json error each time.
+#[derive(Default)]
+pub(super) struct UnreadableResults(Map<i64, (TypeId, String)>);
+
+impl UnreadableResults {
+    /// Reads `result`, which event `event_id` answered, as JSON of type `O` (`null` when
+    /// absent).
+    pub fn read<O: DeserializeOwned + 'static>(
+        &mut self,
+        event_id: i64,
+        result: Option<&str>,
+    ) -> Result<O, ActivityFailure> {
+        let ty = TypeId::of::<O>();
+        if let Some((kept, problem)) = self.0.get(&event_id)
+            && *kept == ty
+        {
+            return Err(ActivityFailure::BadResult(problem.clone()));
+        }
+        serde_json::from_str(result.unwrap_or("null")).map_err(|e| {
+            let problem = e.to_string();
+            self.0.insert(event_id, (ty, problem.clone()));
+            ActivityFailure::BadResult(problem)
+        })
+    }
 }
 
 /// The index's maps. Their keys are ids from the history and the workflow's own calls, looked

@@ -620,3 +620,58 @@ fn a_continued_task_decides_as_the_complete_history_does() {
     gap.events[0].event_id += 5;
     assert!(warm.continue_with(gap).is_err());
 }
+
+/// A warm instance replays a result a type cannot read on every task: it gets the same
+/// `BadResult` every time, and a type that can read the same result still reads it.
+#[test]
+fn an_unreadable_result_reads_the_same_on_every_replay_and_only_for_its_type() {
+    fn read_as<O: serde::de::DeserializeOwned + std::fmt::Debug + 'static>(
+        wf: &mut Workflow,
+    ) -> Step<Ending> {
+        let read = wf.activity("Greet", "1").run::<O>()?;
+        Ok(Ending::complete(format!("{read:?}")))
+    }
+    let outcome = |decisions: &[Decision]| match decisions {
+        [Decision::CompleteWorkflowExecution(done)] => done.result.clone().unwrap_or_default(),
+        other => panic!("{other:?}"),
+    };
+    let mut h = History::started("\"Ann\"");
+    let scheduled = h.scheduled("Greet-1", "Greet", "1");
+    h.finished(
+        scheduled,
+        "ActivityTaskCompleted",
+        json!({"result": "\"x\""}),
+    );
+    let mut warm = h.task();
+    // Each later task continues the warm one with a signal's events, so the flow API keeps its
+    // index (and what it learned of the result) from one task to the next.
+    let mut next_task = |warm: &mut swfwasm_guest::DecisionTask| {
+        h.signaled("poke", None);
+        let mut next = h.task().raw().clone();
+        next.events.drain(..warm.events().len());
+        warm.continue_with(next).expect("continues");
+    };
+    let read = |warm: &swfwasm_guest::DecisionTask, number: bool| {
+        let decided = if number {
+            Workflow::decide(warm, read_as::<u32>)
+        } else {
+            Workflow::decide(warm, read_as::<String>)
+        };
+        outcome(decided.unwrap().as_slice())
+    };
+    let first = read(&warm, true);
+    assert!(
+        first.starts_with("Err(BadResult(\"invalid type: string \\\"x\\\", expected u32"),
+        "{first}"
+    );
+    next_task(&mut warm);
+    assert_eq!(
+        read(&warm, true),
+        first,
+        "the same problem on a later replay"
+    );
+    next_task(&mut warm);
+    assert_eq!(read(&warm, false), "Ok(\"x\")", "another type reads it");
+    next_task(&mut warm);
+    assert_eq!(read(&warm, true), first);
+}

@@ -152,9 +152,9 @@ impl Verifier {
                     format!("Signed header {name} is missing from the request"),
                 )
             })?;
-            signed.push((*name, value));
+            signed.push((name.to_ascii_lowercase(), value));
         }
-        signed.sort_unstable_by_key(|(name, _)| *name);
+        signed.sort_unstable();
         let expected = self.signature(&auth, &signed, body, date, time);
         if !constant_time_eq(expected.as_bytes(), auth.signature.as_bytes()) {
             return Err(ServiceError::new(
@@ -166,12 +166,12 @@ impl Verifier {
         Ok(())
     }
 
-    /// The signature of `POST /` with the signed `headers` (sorted by name) and `body`, dated
-    /// `date` (X-Amz-Date, which `time` is).
+    /// The signature of `POST /` with the signed `headers` (lowercase names, sorted) and
+    /// `body`, dated `date` (X-Amz-Date, which `time` is).
     fn signature(
         &self,
         auth: &Authorization<'_>,
-        headers: &[(&str, &str)],
+        headers: &[(String, &str)],
         body: &[u8],
         date: &str,
         time: SystemTime,
@@ -179,7 +179,7 @@ impl Verifier {
         let mut canonical = String::with_capacity(512);
         canonical.push_str("POST\n/\n\n");
         for (name, value) in headers {
-            canonical.push_str(&name.to_ascii_lowercase());
+            canonical.push_str(name);
             canonical.push(':');
             canonical.push_str(&trim_all(value));
             canonical.push('\n');
@@ -189,7 +189,7 @@ impl Verifier {
             if i > 0 {
                 canonical.push(';');
             }
-            canonical.push_str(&name.to_ascii_lowercase());
+            canonical.push_str(name);
         }
         canonical.push('\n');
         canonical.push_str(&hex::encode(Sha256::digest(body)));

@@ -5,6 +5,7 @@ mod cli;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    quiet_library_backtraces();
     let args = cli::Cli::parse_args();
     cli::init_logging();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -17,5 +18,18 @@ fn main() -> ExitCode {
     match runtime.block_on(cli::run(args)) {
         Ok(code) => code,
         Err(error) => cli::report(error),
+    }
+}
+
+/// Sets `RUST_LIB_BACKTRACE=0` unless the environment sets it, so that `RUST_BACKTRACE=1` (often
+/// set where services run) keeps backtraces for panics but not for every library error created:
+/// wasmtime creates one each time a store is dropped, one per task, and capturing its backtrace
+/// was a twentieth of a busy worker's CPU. Errors here are reported by their chain of causes,
+/// never with a backtrace.
+fn quiet_library_backtraces() {
+    if std::env::var_os("RUST_LIB_BACKTRACE").is_none() {
+        // SAFETY: called first thing in `main`, before the runtime or any other thread exists,
+        // so nothing reads the environment concurrently.
+        unsafe { std::env::set_var("RUST_LIB_BACKTRACE", "0") };
     }
 }

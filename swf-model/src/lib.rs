@@ -14,6 +14,7 @@
 //! * [`fault`]: error bodies and error codes.
 //! * [`limits`]: documented limits, value checks and validation of a decider's response.
 //! * [`time`]: calendar arithmetic for timestamps (printing, ISO 8601, `X-Amz-Date`).
+//! * [`sigv4`]: the canonical request and string to sign of an AWS JSON call.
 //!
 //! Everything is also re-exported at the crate root.
 #![warn(missing_docs)]
@@ -31,6 +32,7 @@ pub mod fault;
 pub mod limits;
 pub mod request;
 mod serde_util;
+pub mod sigv4;
 pub mod task;
 pub mod time;
 

@@ -17,7 +17,7 @@ use swf_model::Action;
 use super::error::SwfError;
 use super::error::{cause, error_chain};
 use super::retry::RetryConfig;
-use super::signing::{CredentialSource, JsonService, SWF, signed_request};
+use super::signing::{CredentialSource, JsonService, JsonSigner, SWF};
 use crate::metrics::{CallLabels, metrics};
 
 /// Settings of an [`SwfClient`]. `ClientConfig::default()` suits real SWF.
@@ -65,7 +65,7 @@ pub struct SwfClient {
 struct Inner {
     http: reqwest::Client,
     endpoint: Url,
-    region: String,
+    signer: JsonSigner,
     credentials: CredentialSource,
     poll_timeout: Duration,
     call_timeout: Duration,
@@ -176,7 +176,7 @@ impl SwfClient {
             inner: Arc::new(Inner {
                 http,
                 endpoint,
-                region,
+                signer: JsonSigner::new(region),
                 credentials: CredentialSource::new(provider),
                 poll_timeout: config.poll_timeout,
                 call_timeout: config.call_timeout,
@@ -192,7 +192,7 @@ impl SwfClient {
 
     /// The region requests are signed for.
     pub fn region(&self) -> &str {
-        &self.inner.region
+        self.inner.signer.region()
     }
 
     /// Calls `action` with `input` as its JSON body and decodes the JSON answer (an empty body
@@ -208,6 +208,8 @@ impl SwfClient {
         let body = serde_json::to_vec(input).map_err(|e| {
             SwfError::decode(format!("cannot encode the {action} input: {e}"), cause(e))
         })?;
+        // Shared by the attempts, not copied for each.
+        let body = bytes::Bytes::from(body);
         let timeout = match action {
             Action::PollForDecisionTask | Action::PollForActivityTask => self.inner.poll_timeout,
             _ => self.inner.call_timeout,
@@ -216,7 +218,7 @@ impl SwfClient {
         let result = self
             .inner
             .retry
-            .run(action, || self.send(action, &target, &body, timeout))
+            .run(action, || self.send(action, &target, body.clone(), timeout))
             .await;
         metrics()
             .swf_calls
@@ -235,12 +237,12 @@ impl SwfClient {
         &self,
         action: Action,
         target: &str,
-        body: &[u8],
+        body: bytes::Bytes,
         timeout: Duration,
     ) -> Result<O, SwfError> {
         let inner = &self.inner;
         let bytes = self
-            .signed_post(SWF, &inner.endpoint, target, body.to_vec(), timeout)
+            .signed_post(SWF, &inner.endpoint, target, body, timeout)
             .await?;
         tracing::debug!(%action, bytes = bytes.len(), "SWF answered");
         let json: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
@@ -277,7 +279,13 @@ impl SwfClient {
             SwfError::decode(format!("cannot encode the {target} input: {e}"), cause(e))
         })?;
         let bytes = self
-            .signed_post(service, endpoint, target, body, self.inner.call_timeout)
+            .signed_post(
+                service,
+                endpoint,
+                target,
+                body.into(),
+                self.inner.call_timeout,
+            )
             .await?;
         serde_json::from_slice(&bytes)
             .map_err(|e| SwfError::decode(format!("{target} response: {e}"), cause(e)))
@@ -289,22 +297,19 @@ impl SwfClient {
         service: JsonService,
         endpoint: &Url,
         target: &str,
-        body: Vec<u8>,
+        body: bytes::Bytes,
         timeout: Duration,
     ) -> Result<bytes::Bytes, SwfError> {
         let inner = &self.inner;
         let credentials = inner.credentials.credentials().await?;
-        let request = signed_request(
+        let mut request = inner.signer.sign(
             service,
             endpoint,
             target,
             body,
             &credentials,
-            &inner.region,
             SystemTime::now(),
         )?;
-        let mut request = reqwest::Request::try_from(request)
-            .map_err(|e| SwfError::config(format!("cannot build the request: {e}"), cause(e)))?;
         *request.timeout_mut() = Some(timeout);
         let response = inner.http.execute(request).await.map_err(transport_error)?;
         let status = response.status();

@@ -1,11 +1,14 @@
 //! Building and SigV4-signing the HTTP request of one SWF call (spec §1.2, §1.3), and the
 //! credentials it is signed with.
 //!
-//! Signing is delegated to the `aws-sigv4` crate; this module only decides what goes into the
-//! request (`POST /`, `Content-Type`, `Host`, `X-Amz-Target`, the JSON body) so that exactly the
-//! headers sent are the ones signed: `content-type;host;x-amz-date;x-amz-target`, plus
-//! `x-amz-security-token` for temporary credentials.
+//! [`JsonSigner`] decides what goes into an AWS JSON request (`POST /`, `Content-Type`, `Host`,
+//! `X-Amz-Date`, `X-Amz-Target`, the JSON body) so that exactly the headers sent are the ones
+//! signed: `content-type;host;x-amz-date;x-amz-target`, plus `x-amz-security-token` for
+//! temporary credentials. Its text is swf-model's [`sigv4`]; the HMAC chain is `aws-sigv4`'s,
+//! with the signing key derived once per day rather than per call. REST requests (S3) go
+//! through `aws-sigv4`'s general signer ([`signed_rest_request`]): they are few.
 
+use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
 use aws_credential_types::Credentials;
@@ -14,6 +17,9 @@ use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvid
 use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
 use aws_sigv4::sign::v4;
 use reqwest::Url;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use sha2::{Digest, Sha256};
+use swf_model::sigv4;
 
 use super::error::SwfError;
 use super::error::{cause, error_chain};
@@ -38,56 +44,128 @@ const REFRESH_BEFORE_EXPIRY: Duration = Duration::from_secs(5 * 60);
 /// rotated keys (a rewritten profile, say) are picked up.
 const REFRESH_WITHOUT_EXPIRY: Duration = Duration::from_secs(15 * 60);
 
-/// Builds the signed `POST` of one call to `service` (normally [`SWF`]): `target` is the
-/// `X-Amz-Target` value, `body` the JSON input, `time` the signing time (normally now).
-pub(crate) fn signed_request(
-    service: JsonService,
-    endpoint: &Url,
-    target: &str,
-    body: Vec<u8>,
-    credentials: &Credentials,
-    region: &str,
-    time: SystemTime,
-) -> Result<http::Request<Vec<u8>>, SwfError> {
-    let host = host_header(endpoint)?;
-    let headers = [
-        ("content-type", service.content_type),
-        ("host", host.as_str()),
-        ("x-amz-target", target),
-    ];
+/// Signs AWS JSON requests for one region, keeping the latest signing key.
+pub(crate) struct JsonSigner {
+    region: String,
+    /// The latest signing key, with the secret and credential scope it was derived for.
+    key: Mutex<Option<SigningKey>>,
+}
 
-    let identity = credentials.clone().into();
-    let params = v4::SigningParams::builder()
-        .identity(&identity)
-        .region(region)
-        .name(service.signing_name)
-        .time(time)
-        .settings(SigningSettings::default())
-        .build()
-        .map_err(|e| SwfError::config(format!("cannot sign the request: {e}"), cause(e)))?
-        .into();
-    let signable = SignableRequest::new(
-        "POST",
-        endpoint.as_str(),
-        headers.iter().copied(),
-        SignableBody::Bytes(&body),
-    )
-    .map_err(|e| SwfError::config(format!("cannot sign the request: {e}"), cause(e)))?;
-    let (instructions, _signature) = sign(signable, &params)
-        .map_err(|e| SwfError::config(format!("cannot sign the request: {e}"), cause(e)))?
-        .into_parts();
+struct SigningKey {
+    secret: String,
+    scope: String,
+    key: Vec<u8>,
+}
 
-    let mut builder = http::Request::builder()
-        .method(http::Method::POST)
-        .uri(endpoint.as_str());
-    for (name, value) in headers {
-        builder = builder.header(name, value);
+impl std::fmt::Debug for JsonSigner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JsonSigner")
+            .field("region", &self.region)
+            .finish_non_exhaustive()
     }
-    let mut request = builder
-        .body(body)
-        .map_err(|e| SwfError::config(format!("cannot build the request: {e}"), cause(e)))?;
-    instructions.apply_to_request_http1x(&mut request);
-    Ok(request)
+}
+
+impl JsonSigner {
+    /// A signer for `region`.
+    pub(crate) fn new(region: impl Into<String>) -> Self {
+        Self {
+            region: region.into(),
+            key: Mutex::new(None),
+        }
+    }
+
+    /// The region requests are signed for.
+    pub(crate) fn region(&self) -> &str {
+        &self.region
+    }
+
+    /// The signed `POST` of one call to `service` (normally [`SWF`]) at `endpoint`: `target`
+    /// is the `X-Amz-Target` value, `body` the JSON input, `time` the signing time (normally
+    /// now).
+    pub(crate) fn sign(
+        &self,
+        service: JsonService,
+        endpoint: &Url,
+        target: &str,
+        body: bytes::Bytes,
+        credentials: &Credentials,
+        time: SystemTime,
+    ) -> Result<reqwest::Request, SwfError> {
+        let host = host_header(endpoint)?;
+        let secs = time
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |since| since.as_secs());
+        let amz_date = sigv4::amz_date(secs);
+        let token = credentials.session_token();
+        let mut headers = Vec::with_capacity(5);
+        headers.push(("content-type", service.content_type));
+        headers.push(("host", host.as_str()));
+        headers.push(("x-amz-date", amz_date.as_str()));
+        if let Some(token) = token {
+            headers.push(("x-amz-security-token", token));
+        }
+        headers.push(("x-amz-target", target));
+        let canonical = sigv4::canonical_json_post(&headers, &hex::encode(Sha256::digest(&body)));
+        let scope = sigv4::credential_scope(&amz_date, &self.region, service.signing_name);
+        let string_to_sign = sigv4::string_to_sign(
+            &amz_date,
+            &scope,
+            &hex::encode(Sha256::digest(canonical.as_bytes())),
+        );
+        let signature = self.signature(credentials, time, service, scope.as_str(), &string_to_sign);
+        let authorization = format!(
+            "{} Credential={}/{scope}, SignedHeaders={}, Signature={signature}",
+            sigv4::ALGORITHM,
+            credentials.access_key_id(),
+            sigv4::signed_headers(&headers),
+        );
+
+        let mut map = HeaderMap::with_capacity(headers.len() + 1);
+        for (name, value) in headers
+            .into_iter()
+            .chain([("authorization", authorization.as_str())])
+        {
+            let value = HeaderValue::from_str(value).map_err(|_| {
+                // Never the value: it may be a session token.
+                SwfError::config(
+                    format!("the {name} header is not a valid header value"),
+                    None,
+                )
+            })?;
+            map.insert(HeaderName::from_static(name), value);
+        }
+        let mut request = reqwest::Request::new(reqwest::Method::POST, endpoint.clone());
+        *request.headers_mut() = map;
+        *request.body_mut() = Some(body.into());
+        Ok(request)
+    }
+
+    /// The signature of `string_to_sign` in `scope`, with the signing key derived anew only
+    /// when the secret or the scope (the day, say) changed.
+    fn signature(
+        &self,
+        credentials: &Credentials,
+        time: SystemTime,
+        service: JsonService,
+        scope: &str,
+        string_to_sign: &str,
+    ) -> String {
+        let secret = credentials.secret_access_key();
+        let mut cached = self.key.lock().unwrap_or_else(|p| p.into_inner());
+        if cached
+            .as_ref()
+            .is_none_or(|k| k.scope != scope || k.secret != secret)
+        {
+            let key = v4::generate_signing_key(secret, time, &self.region, service.signing_name);
+            *cached = Some(SigningKey {
+                secret: secret.to_owned(),
+                scope: scope.to_owned(),
+                key: key.as_ref().to_vec(),
+            });
+        }
+        let key = &cached.as_ref().expect("set above").key;
+        v4::calculate_signature(key, string_to_sign.as_bytes())
+    }
 }
 
 /// Builds a SigV4-signed request to an AWS REST service such as S3 (`service` is the signing
@@ -258,7 +336,7 @@ mod tests {
     }
 
     /// SigV4 written out step by step, independently of `aws-sigv4`.
-    fn expected_signature(host: &str, amz_date: &str, date: &str) -> String {
+    fn expected_signature(secret: &str, host: &str, amz_date: &str, date: &str) -> String {
         let canonical_request = format!(
             "POST\n/\n\n\
              content-type:application/x-amz-json-1.0\n\
@@ -268,39 +346,52 @@ mod tests {
              content-type;host;x-amz-date;x-amz-target\n{}",
             sha256_hex(BODY.as_bytes())
         );
+        sign_written_out(secret, &canonical_request, amz_date, date)
+    }
+
+    /// The signature of `canonical_request`, step by step.
+    fn sign_written_out(
+        secret: &str,
+        canonical_request: &str,
+        amz_date: &str,
+        date: &str,
+    ) -> String {
         let scope = format!("{date}/us-east-1/swf/aws4_request");
         let string_to_sign = format!(
             "AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{}",
             sha256_hex(canonical_request.as_bytes())
         );
-        let key = hmac(format!("AWS4{SECRET_KEY}").as_bytes(), date);
+        let key = hmac(format!("AWS4{secret}").as_bytes(), date);
         let key = hmac(&key, "us-east-1");
         let key = hmac(&key, "swf");
         let key = hmac(&key, "aws4_request");
         hex::encode(hmac(&key, &string_to_sign))
     }
 
-    fn sign_fixed(endpoint: &str, session_token: Option<&str>) -> http::Request<Vec<u8>> {
-        let credentials = Credentials::new(
+    fn credentials(secret: &str, session_token: Option<&str>) -> Credentials {
+        Credentials::new(
             ACCESS_KEY,
-            SECRET_KEY,
+            secret,
             session_token.map(str::to_owned),
             None,
             "test",
-        );
-        signed_request(
-            SWF,
-            &Url::parse(endpoint).unwrap(),
-            TARGET,
-            BODY.as_bytes().to_vec(),
-            &credentials,
-            "us-east-1",
-            fixed_time(),
         )
-        .expect("signs")
     }
 
-    fn header<'a>(request: &'a http::Request<Vec<u8>>, name: &str) -> &'a str {
+    fn sign_fixed(endpoint: &str, session_token: Option<&str>) -> reqwest::Request {
+        JsonSigner::new("us-east-1")
+            .sign(
+                SWF,
+                &Url::parse(endpoint).unwrap(),
+                TARGET,
+                bytes::Bytes::from_static(BODY.as_bytes()),
+                &credentials(SECRET_KEY, session_token),
+                fixed_time(),
+            )
+            .expect("signs")
+    }
+
+    fn header<'a>(request: &'a reqwest::Request, name: &str) -> &'a str {
         request
             .headers()
             .get(name)
@@ -309,12 +400,20 @@ mod tests {
             .unwrap()
     }
 
+    fn signature(request: &reqwest::Request) -> &str {
+        let authorization = header(request, "authorization");
+        authorization.rsplit_once("Signature=").unwrap().1
+    }
+
     #[test]
     fn signs_like_sigv4() {
         let request = sign_fixed("https://swf.us-east-1.amazonaws.com", None);
-        assert_eq!(request.method(), http::Method::POST);
-        assert_eq!(request.uri().path(), "/");
-        assert_eq!(request.body(), BODY.as_bytes());
+        assert_eq!(request.method(), reqwest::Method::POST);
+        assert_eq!(request.url().path(), "/");
+        assert_eq!(
+            request.body().and_then(reqwest::Body::as_bytes),
+            Some(BODY.as_bytes())
+        );
         assert_eq!(header(&request, "host"), "swf.us-east-1.amazonaws.com");
         assert_eq!(header(&request, "x-amz-target"), TARGET);
         assert_eq!(
@@ -338,6 +437,7 @@ mod tests {
             "SignedHeaders=content-type;host;x-amz-date;x-amz-target"
         );
         let expected = expected_signature(
+            SECRET_KEY,
             "swf.us-east-1.amazonaws.com",
             "20261128T135009Z",
             "20261128",
@@ -353,6 +453,53 @@ mod tests {
         assert!(header(&request, "authorization").contains(
             "SignedHeaders=content-type;host;x-amz-date;x-amz-security-token;x-amz-target,"
         ));
+        let canonical_request = format!(
+            "POST\n/\n\n\
+             content-type:application/x-amz-json-1.0\n\
+             host:127.0.0.1:4566\n\
+             x-amz-date:20261128T135009Z\n\
+             x-amz-security-token:TOKEN\n\
+             x-amz-target:{TARGET}\n\n\
+             content-type;host;x-amz-date;x-amz-security-token;x-amz-target\n{}",
+            sha256_hex(BODY.as_bytes())
+        );
+        let expected = sign_written_out(
+            SECRET_KEY,
+            &canonical_request,
+            "20261128T135009Z",
+            "20261128",
+        );
+        assert_eq!(signature(&request), expected);
+    }
+
+    /// The signing key is derived once per day and secret: a signer that signed on one day
+    /// signs right on the next, and with rotated credentials.
+    #[test]
+    fn the_kept_signing_key_follows_the_day_and_the_secret() {
+        let signer = JsonSigner::new("us-east-1");
+        let url = Url::parse("https://swf.us-east-1.amazonaws.com").unwrap();
+        let sign = |secret: &str, time: SystemTime| {
+            signer
+                .sign(
+                    SWF,
+                    &url,
+                    TARGET,
+                    bytes::Bytes::from_static(BODY.as_bytes()),
+                    &credentials(secret, None),
+                    time,
+                )
+                .unwrap()
+        };
+        let host = "swf.us-east-1.amazonaws.com";
+        let today = sign(SECRET_KEY, fixed_time());
+        let expected = expected_signature(SECRET_KEY, host, "20261128T135009Z", "20261128");
+        assert_eq!(signature(&today), expected);
+        let tomorrow = sign(SECRET_KEY, fixed_time() + Duration::from_secs(86_400));
+        let expected = expected_signature(SECRET_KEY, host, "20261129T135009Z", "20261129");
+        assert_eq!(signature(&tomorrow), expected);
+        let rotated = sign("rotated", fixed_time());
+        let expected = expected_signature("rotated", host, "20261128T135009Z", "20261128");
+        assert_eq!(signature(&rotated), expected);
     }
 
     #[tokio::test]

@@ -147,8 +147,9 @@ pub struct WorkerConfig {
     /// `NONE`) nor the activity type gives one.
     #[serde(default = "default_activity_timeout")]
     pub activity_timeout_secs: u64,
-    /// Shortest interval between heartbeats sent to SWF per task; more frequent guest calls
-    /// are answered from the last reply.
+    /// Shortest interval between heartbeats sent to SWF per task, the first starting when the
+    /// task is polled; more frequent guest calls are answered from the last reply, and the
+    /// latest of their details sent when the interval ends. Default 1,000 ms.
     #[serde(default = "default_heartbeat_interval")]
     pub heartbeat_interval_ms: u64,
     /// Explicit task lists; default: one per task list the plugins declare.

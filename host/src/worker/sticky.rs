@@ -33,14 +33,17 @@ pub(crate) struct Sticky {
     task_list: String,
     schedule_to_start: String,
     verify: bool,
-    kept: Mutex<KeptRuns>,
+    kept: Mutex<KeptRuns<WarmDecider>>,
 }
 
-/// Kept runs by run id, least recently decided first.
-struct KeptRuns {
-    runs: LruCache<String, KeptRun>,
+/// Kept runs by run id, least recently decided first, with their warm instances `W`.
+struct KeptRuns<W> {
+    /// The runs' events.
+    runs: LruCache<String, Vec<HistoryEvent>>,
+    /// The warm instances of some of those runs, in an order of their own, so that the least
+    /// recently decided one is found in constant time however many runs are kept.
+    warm: LruCache<String, W>,
     events: usize,
-    warm: usize,
     max_runs: usize,
     max_events: usize,
     max_warm: usize,
@@ -48,9 +51,9 @@ struct KeptRuns {
 
 /// What is kept of a run: its complete history up to its latest decision task, and the
 /// instance that decided it if the plugin keeps warm.
-pub(crate) struct KeptRun {
+pub(crate) struct KeptRun<W = WarmDecider> {
     pub(crate) events: Vec<HistoryEvent>,
-    pub(crate) warm: Option<WarmDecider>,
+    pub(crate) warm: Option<W>,
 }
 
 /// How a decision task's history was put together.
@@ -92,8 +95,8 @@ impl Sticky {
             verify: verify || config.verify,
             kept: Mutex::new(KeptRuns {
                 runs: LruCache::new_unbounded(),
+                warm: LruCache::new_unbounded(),
                 events: 0,
-                warm: 0,
                 max_runs: config.max_runs,
                 max_events: config.max_events,
                 max_warm: config.max_warm_instances,
@@ -119,35 +122,8 @@ impl Sticky {
 
     /// Keeps `run`, the complete history of `run_id`'s decision task just answered and the
     /// warm instance that decided it, if any.
-    pub(crate) fn keep(&self, run_id: &str, mut run: KeptRun) {
-        let mut kept = self.lock();
-        kept.remove(run_id);
-        if run.events.len() > kept.max_events || kept.max_runs == 0 {
-            return;
-        }
-        if kept.max_warm == 0 {
-            run.warm = None;
-        }
-        kept.events += run.events.len();
-        kept.warm += usize::from(run.warm.is_some());
-        kept.runs.insert(run_id.to_owned(), run);
-        while kept.runs.len() > kept.max_runs || kept.events > kept.max_events {
-            let Some((_, evicted)) = kept.runs.remove_lru() else {
-                break;
-            };
-            kept.events -= evicted.events.len();
-            kept.warm -= usize::from(evicted.warm.is_some());
-            Metrics::count(&metrics().sticky_histories, "evicted");
-        }
-        // Least recently decided first: those give up their instance, not their events.
-        let excess = kept.warm.saturating_sub(kept.max_warm);
-        let cooled = kept
-            .runs
-            .iter_mut()
-            .filter_map(|(_, run)| run.warm.take())
-            .take(excess)
-            .count();
-        kept.warm -= cooled;
+    pub(crate) fn keep(&self, run_id: &str, run: KeptRun) {
+        self.lock().keep(run_id, run);
     }
 
     /// What is kept of `run_id`, which is forgotten: the task being assembled owns it until
@@ -156,17 +132,44 @@ impl Sticky {
         self.lock().remove(run_id)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, KeptRuns> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, KeptRuns<WarmDecider>> {
         self.kept.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
-impl KeptRuns {
-    fn remove(&mut self, run_id: &str) -> Option<KeptRun> {
-        let run = self.runs.remove(run_id)?;
-        self.events -= run.events.len();
-        self.warm -= usize::from(run.warm.is_some());
-        Some(run)
+impl<W> KeptRuns<W> {
+    /// See [`Sticky::keep`].
+    fn keep(&mut self, run_id: &str, run: KeptRun<W>) {
+        self.remove(run_id);
+        if run.events.len() > self.max_events || self.max_runs == 0 {
+            return;
+        }
+        self.events += run.events.len();
+        self.runs.insert(run_id.to_owned(), run.events);
+        if let Some(warm) = run.warm.filter(|_| self.max_warm > 0) {
+            self.warm.insert(run_id.to_owned(), warm);
+        }
+        while self.runs.len() > self.max_runs || self.events > self.max_events {
+            let Some((evicted, events)) = self.runs.remove_lru() else {
+                break;
+            };
+            self.events -= events.len();
+            self.warm.remove(&evicted);
+            Metrics::count(&metrics().sticky_histories, "evicted");
+        }
+        // Least recently decided first: those give up their instance, not their events.
+        while self.warm.len() > self.max_warm {
+            self.warm.remove_lru();
+        }
+    }
+
+    fn remove(&mut self, run_id: &str) -> Option<KeptRun<W>> {
+        let events = self.runs.remove(run_id)?;
+        self.events -= events.len();
+        Some(KeptRun {
+            events,
+            warm: self.warm.remove(run_id),
+        })
     }
 }
 
@@ -275,6 +278,40 @@ mod tests {
         by_events.keep("huge", run(1..=11));
         assert!(by_events.take("huge").is_none(), "larger than the bound");
         assert_eq!(by_events.lock().events, 0);
+    }
+
+    #[test]
+    fn over_the_instance_bound_the_least_recently_decided_run_keeps_its_events_only() {
+        let mut kept = KeptRuns::<&str> {
+            runs: LruCache::new_unbounded(),
+            warm: LruCache::new_unbounded(),
+            events: 0,
+            max_runs: 100,
+            max_events: 1_000,
+            max_warm: 2,
+        };
+        let run = |warm| KeptRun {
+            events: events(1..=3),
+            warm: Some(warm),
+        };
+        kept.keep("a", run("a's instance"));
+        kept.keep("b", run("b's instance"));
+        kept.keep("a", run("a's instance"));
+        kept.keep("c", run("c's instance"));
+        let b = kept.remove("b").expect("b's events are kept");
+        assert_eq!(
+            (b.events.len(), b.warm),
+            (3, None),
+            "b was decided least recently"
+        );
+        assert_eq!(kept.remove("a").unwrap().warm, Some("a's instance"));
+        assert_eq!(kept.remove("c").unwrap().warm, Some("c's instance"));
+
+        kept.max_runs = 1;
+        kept.keep("d", run("d's instance"));
+        kept.keep("e", run("e's instance"));
+        assert!(kept.remove("d").is_none(), "evicted with its instance");
+        assert_eq!((kept.runs.len(), kept.warm.len(), kept.events), (1, 1, 3));
     }
 
     #[test]

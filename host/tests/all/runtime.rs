@@ -217,6 +217,34 @@ async fn guest_log_lines_reach_the_host_log_with_task_ids() {
     );
 }
 
+/// Each task gets an instance whose memory is the component's initial memory: what one task
+/// left in linear memory (a customer's data, say) is not there for the next, even though the
+/// pooling allocator reuses the slot and keeps its pages resident.
+#[tokio::test]
+async fn a_task_never_finds_what_an_earlier_task_left_in_memory() {
+    let runtime = runtime();
+    let steerable = runtime
+        .load_file(&plugin("hostile-activity"))
+        .await
+        .unwrap();
+    for round in 0..20 {
+        let outcome = runtime
+            .execute(
+                &steerable,
+                &activity_task(&format!("remember-secret-{round}")),
+                Duration::from_secs(5),
+                Arc::new(NoHeartbeat),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            outcome,
+            ActivityOutcome::Completed(format!("remembered secret-{round}; found \"\"")),
+            "round {round}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn a_component_of_neither_world_is_refused_with_its_exports_listed() {
     let runtime = runtime();

@@ -75,12 +75,20 @@ impl SwfHeartbeat {
         let handle = tokio::spawn(async move {
             tokio::time::sleep_until(at).await;
             let mut state = task.state.lock().await;
+            // A guest call may have sent in the meantime, starting a new interval.
+            if Instant::now() < state.sent_at + task.interval {
+                return;
+            }
             if let Some(details) = state.unsent.take() {
                 task.send(&mut state, details).await;
             }
         });
         let mut trailing = self.trailing.lock().unwrap_or_else(|p| p.into_inner());
-        *trailing = Some(handle.abort_handle());
+        // An earlier one still scheduled can only be waiting for the state after a guest
+        // call sent: it has nothing left to do.
+        if let Some(earlier) = trailing.replace(handle.abort_handle()) {
+            earlier.abort();
+        }
     }
 }
 

@@ -174,7 +174,8 @@ impl Verifier {
         date: &str,
         time: SystemTime,
     ) -> String {
-        let canonical = sigv4::canonical_json_post(headers, &hex::encode(Sha256::digest(body)));
+        let canonical =
+            sigv4::canonical_json_post("/", headers, &hex::encode(Sha256::digest(body)));
         let scope = sigv4::credential_scope(date, auth.region, auth.service);
         let string_to_sign = sigv4::string_to_sign(
             date,

@@ -1,5 +1,6 @@
-//! The text of SigV4 for AWS JSON calls (spec §1.3): every call is `POST /` without a query,
-//! so its canonical request, credential scope and string to sign are a few lines, written once
+//! The text of SigV4 for AWS JSON calls (spec §1.3): every call is a `POST` to `/` (or another
+//! plain path) without a query, so its canonical request, credential scope and string to sign
+//! are a few lines, written once
 //! here for the host's client (which signs) and local-swf (which verifies). No cryptography:
 //! callers hash with SHA-256 and sign with the HMAC chain of `aws-sigv4`.
 //!
@@ -14,15 +15,18 @@ use crate::time::{civil_from_days, days_from_civil};
 /// The algorithm named in the `Authorization` header and the string to sign.
 pub const ALGORITHM: &str = "AWS4-HMAC-SHA256";
 
-/// The canonical request of `POST /` with `headers` (names lowercase and sorted; values as
-/// sent, which are canonicalized here) and the body's SHA-256 in lowercase hex.
-pub fn canonical_json_post<N, V>(headers: &[(N, V)], body_sha256_hex: &str) -> String
+/// The canonical request of a `POST` to `path` (normally `/`; see [`is_canonical_path`]) with
+/// `headers` (names lowercase and sorted; values as sent, which are canonicalized here) and the
+/// body's SHA-256 in lowercase hex.
+pub fn canonical_json_post<N, V>(path: &str, headers: &[(N, V)], body_sha256_hex: &str) -> String
 where
     N: AsRef<str>,
     V: AsRef<str>,
 {
     let mut canonical = String::with_capacity(512);
-    canonical.push_str("POST\n/\n\n");
+    canonical.push_str("POST\n");
+    canonical.push_str(path);
+    canonical.push_str("\n\n");
     for (name, value) in headers {
         canonical.push_str(name.as_ref());
         canonical.push(':');
@@ -34,6 +38,17 @@ where
     canonical.push('\n');
     canonical.push_str(body_sha256_hex);
     canonical
+}
+
+/// Whether `path` is its own canonical form: it starts with `/` and has only unreserved
+/// characters (letters, digits, `-._~`) and `/`, so percent-encoding changes nothing. An
+/// endpoint whose path is not (or that has a query) would need SigV4's general canonical URI,
+/// which [`canonical_json_post`] does not write.
+pub fn is_canonical_path(path: &str) -> bool {
+    path.starts_with('/')
+        && path
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~/".contains(&b))
 }
 
 /// The `SignedHeaders` list of `headers` (names lowercase and sorted): `a;b;c`.
@@ -126,9 +141,11 @@ mod tests {
             ("x-b", "  a   b "),
         ];
         assert_eq!(
-            canonical_json_post(&headers, "abc"),
+            canonical_json_post("/", &headers, "abc"),
             "POST\n/\n\ncontent-type:application/x-amz-json-1.0\nx-b:a b\n\ncontent-type;x-b\nabc"
         );
+        assert!(is_canonical_path("/") && is_canonical_path("/swf/v1"));
+        assert!(!is_canonical_path("/a b") && !is_canonical_path("/%41") && !is_canonical_path(""));
         assert_eq!(
             string_to_sign("20261128T135009Z", "s", "h"),
             "AWS4-HMAC-SHA256\n20261128T135009Z\ns\nh"

@@ -92,6 +92,16 @@ impl JsonSigner {
         time: SystemTime,
     ) -> Result<reqwest::Request, SwfError> {
         let host = host_header(endpoint)?;
+        let path = endpoint.path();
+        if endpoint.query().is_some() || !sigv4::is_canonical_path(path) {
+            return Err(SwfError::config(
+                format!(
+                    "endpoint {endpoint}: an AWS JSON endpoint's path may hold only letters, \
+                     digits, '-._~' and '/', and it may have no query"
+                ),
+                None,
+            ));
+        }
         let secs = time
             .duration_since(SystemTime::UNIX_EPOCH)
             .map_or(0, |since| since.as_secs());
@@ -105,7 +115,8 @@ impl JsonSigner {
             headers.push(("x-amz-security-token", token));
         }
         headers.push(("x-amz-target", target));
-        let canonical = sigv4::canonical_json_post(&headers, &hex::encode(Sha256::digest(&body)));
+        let canonical =
+            sigv4::canonical_json_post(path, &headers, &hex::encode(Sha256::digest(&body)));
         let scope = sigv4::credential_scope(&amz_date, &self.region, service.signing_name);
         let string_to_sign = sigv4::string_to_sign(
             &amz_date,
@@ -470,6 +481,42 @@ mod tests {
             "20261128",
         );
         assert_eq!(signature(&request), expected);
+    }
+
+    /// An endpoint's path is signed as sent; one SigV4 would encode differently is refused.
+    #[test]
+    fn an_endpoint_path_is_signed_and_an_unusual_one_refused() {
+        let request = sign_fixed("http://127.0.0.1:4566/swf", None);
+        assert_eq!(request.url().path(), "/swf");
+        let canonical_request = format!(
+            "POST\n/swf\n\n\
+             content-type:application/x-amz-json-1.0\n\
+             host:127.0.0.1:4566\n\
+             x-amz-date:20261128T135009Z\n\
+             x-amz-target:{TARGET}\n\n\
+             content-type;host;x-amz-date;x-amz-target\n{}",
+            sha256_hex(BODY.as_bytes())
+        );
+        let expected = sign_written_out(
+            SECRET_KEY,
+            &canonical_request,
+            "20261128T135009Z",
+            "20261128",
+        );
+        assert_eq!(signature(&request), expected);
+        for endpoint in ["http://127.0.0.1:4566/a%20b", "http://127.0.0.1:4566/?x=1"] {
+            let refused = JsonSigner::new("us-east-1")
+                .sign(
+                    SWF,
+                    &Url::parse(endpoint).unwrap(),
+                    TARGET,
+                    bytes::Bytes::from_static(BODY.as_bytes()),
+                    &credentials(SECRET_KEY, None),
+                    fixed_time(),
+                )
+                .expect_err(endpoint);
+            assert!(refused.to_string().contains("path"), "{refused}");
+        }
     }
 
     /// The signing key is derived once per day and secret: a signer that signed on one day

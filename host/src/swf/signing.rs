@@ -346,27 +346,33 @@ mod tests {
         hex::encode(Sha256::digest(data))
     }
 
-    /// SigV4 written out step by step, independently of `aws-sigv4`.
-    fn expected_signature(secret: &str, host: &str, amz_date: &str, date: &str) -> String {
-        let canonical_request = format!(
-            "POST\n/\n\n\
-             content-type:application/x-amz-json-1.0\n\
-             host:{host}\n\
-             x-amz-date:{amz_date}\n\
-             x-amz-target:{TARGET}\n\n\
-             content-type;host;x-amz-date;x-amz-target\n{}",
-            sha256_hex(BODY.as_bytes())
-        );
-        sign_written_out(secret, &canonical_request, amz_date, date)
-    }
-
-    /// The signature of `canonical_request`, step by step.
-    fn sign_written_out(
+    /// SigV4 written out step by step, independently of `aws-sigv4`: the signature of the
+    /// test body posted to `path` at `host` on `amz_date` (whose day is `date`), with a session
+    /// token if given.
+    fn written_out(
         secret: &str,
-        canonical_request: &str,
+        path: &str,
+        host: &str,
+        token: Option<&str>,
         amz_date: &str,
         date: &str,
     ) -> String {
+        let token_line = token.map_or(String::new(), |t| format!("x-amz-security-token:{t}\n"));
+        let token_name = if token.is_some() {
+            "x-amz-security-token;"
+        } else {
+            ""
+        };
+        let canonical_request = format!(
+            "POST\n{path}\n\n\
+             content-type:application/x-amz-json-1.0\n\
+             host:{host}\n\
+             x-amz-date:{amz_date}\n\
+             {token_line}\
+             x-amz-target:{TARGET}\n\n\
+             content-type;host;x-amz-date;{token_name}x-amz-target\n{}",
+            sha256_hex(BODY.as_bytes())
+        );
         let scope = format!("{date}/us-east-1/swf/aws4_request");
         let string_to_sign = format!(
             "AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{}",
@@ -389,17 +395,19 @@ mod tests {
         )
     }
 
+    fn try_sign(endpoint: &str, session_token: Option<&str>) -> Result<reqwest::Request, SwfError> {
+        JsonSigner::new("us-east-1").sign(
+            SWF,
+            &Url::parse(endpoint).unwrap(),
+            TARGET,
+            bytes::Bytes::from_static(BODY.as_bytes()),
+            &credentials(SECRET_KEY, session_token),
+            fixed_time(),
+        )
+    }
+
     fn sign_fixed(endpoint: &str, session_token: Option<&str>) -> reqwest::Request {
-        JsonSigner::new("us-east-1")
-            .sign(
-                SWF,
-                &Url::parse(endpoint).unwrap(),
-                TARGET,
-                bytes::Bytes::from_static(BODY.as_bytes()),
-                &credentials(SECRET_KEY, session_token),
-                fixed_time(),
-            )
-            .expect("signs")
+        try_sign(endpoint, session_token).expect("signs")
     }
 
     fn header<'a>(request: &'a reqwest::Request, name: &str) -> &'a str {
@@ -447,9 +455,11 @@ mod tests {
             parts[1],
             "SignedHeaders=content-type;host;x-amz-date;x-amz-target"
         );
-        let expected = expected_signature(
+        let expected = written_out(
             SECRET_KEY,
+            "/",
             "swf.us-east-1.amazonaws.com",
+            None,
             "20261128T135009Z",
             "20261128",
         );
@@ -464,19 +474,11 @@ mod tests {
         assert!(header(&request, "authorization").contains(
             "SignedHeaders=content-type;host;x-amz-date;x-amz-security-token;x-amz-target,"
         ));
-        let canonical_request = format!(
-            "POST\n/\n\n\
-             content-type:application/x-amz-json-1.0\n\
-             host:127.0.0.1:4566\n\
-             x-amz-date:20261128T135009Z\n\
-             x-amz-security-token:TOKEN\n\
-             x-amz-target:{TARGET}\n\n\
-             content-type;host;x-amz-date;x-amz-security-token;x-amz-target\n{}",
-            sha256_hex(BODY.as_bytes())
-        );
-        let expected = sign_written_out(
+        let expected = written_out(
             SECRET_KEY,
-            &canonical_request,
+            "/",
+            "127.0.0.1:4566",
+            Some("TOKEN"),
             "20261128T135009Z",
             "20261128",
         );
@@ -488,33 +490,17 @@ mod tests {
     fn an_endpoint_path_is_signed_and_an_unusual_one_refused() {
         let request = sign_fixed("http://127.0.0.1:4566/swf", None);
         assert_eq!(request.url().path(), "/swf");
-        let canonical_request = format!(
-            "POST\n/swf\n\n\
-             content-type:application/x-amz-json-1.0\n\
-             host:127.0.0.1:4566\n\
-             x-amz-date:20261128T135009Z\n\
-             x-amz-target:{TARGET}\n\n\
-             content-type;host;x-amz-date;x-amz-target\n{}",
-            sha256_hex(BODY.as_bytes())
-        );
-        let expected = sign_written_out(
+        let expected = written_out(
             SECRET_KEY,
-            &canonical_request,
+            "/swf",
+            "127.0.0.1:4566",
+            None,
             "20261128T135009Z",
             "20261128",
         );
         assert_eq!(signature(&request), expected);
         for endpoint in ["http://127.0.0.1:4566/a%20b", "http://127.0.0.1:4566/?x=1"] {
-            let refused = JsonSigner::new("us-east-1")
-                .sign(
-                    SWF,
-                    &Url::parse(endpoint).unwrap(),
-                    TARGET,
-                    bytes::Bytes::from_static(BODY.as_bytes()),
-                    &credentials(SECRET_KEY, None),
-                    fixed_time(),
-                )
-                .expect_err(endpoint);
+            let refused = try_sign(endpoint, None).expect_err(endpoint);
             assert!(refused.to_string().contains("path"), "{refused}");
         }
     }
@@ -539,13 +525,13 @@ mod tests {
         };
         let host = "swf.us-east-1.amazonaws.com";
         let today = sign(SECRET_KEY, fixed_time());
-        let expected = expected_signature(SECRET_KEY, host, "20261128T135009Z", "20261128");
+        let expected = written_out(SECRET_KEY, "/", host, None, "20261128T135009Z", "20261128");
         assert_eq!(signature(&today), expected);
         let tomorrow = sign(SECRET_KEY, fixed_time() + Duration::from_secs(86_400));
-        let expected = expected_signature(SECRET_KEY, host, "20261129T135009Z", "20261129");
+        let expected = written_out(SECRET_KEY, "/", host, None, "20261129T135009Z", "20261129");
         assert_eq!(signature(&tomorrow), expected);
         let rotated = sign("rotated", fixed_time());
-        let expected = expected_signature("rotated", host, "20261128T135009Z", "20261128");
+        let expected = written_out("rotated", "/", host, None, "20261128T135009Z", "20261128");
         assert_eq!(signature(&rotated), expected);
     }
 

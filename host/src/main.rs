@@ -2,16 +2,25 @@
 
 mod cli;
 
+use std::num::NonZeroUsize;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
     quiet_library_backtraces();
     let args = cli::Cli::parse_args();
     cli::init_logging();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let mut builder = match args.threads().map(NonZeroUsize::get) {
+        // One thread: the current-thread scheduler, which neither steals nor parks a second
+        // thread.
+        Some(1) => tokio::runtime::Builder::new_current_thread(),
+        Some(threads) => {
+            let mut builder = tokio::runtime::Builder::new_multi_thread();
+            builder.worker_threads(threads);
+            builder
+        }
+        None => tokio::runtime::Builder::new_multi_thread(),
+    };
+    let runtime = match builder.enable_all().build() {
         Ok(runtime) => runtime,
         Err(e) => return cli::report(anyhow::anyhow!("cannot start the async runtime: {e}")),
     };

@@ -12,6 +12,7 @@ mod sources;
 mod test;
 
 use std::io::IsTerminal;
+use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -36,6 +37,13 @@ pub struct Cli {
         env = "SWFWASM_CONFIG"
     )]
     config: PathBuf,
+    /// Threads that run polls, SWF calls and plugin code [default: 1 for `run`, one per core
+    /// otherwise]. One thread switches no threads between a task's calls, which is the
+    /// cheapest per task; plugin code then runs on one core (a busy guest yields every epoch
+    /// tick, so polls and heartbeats go on), so raise it for CPU-bound activities, or run one
+    /// worker per core.
+    #[arg(long, global = true, env = "SWFWASM_THREADS")]
+    threads: Option<NonZeroUsize>,
     #[command(subcommand)]
     command: Command,
 }
@@ -61,6 +69,16 @@ impl Cli {
         });
         let matches = command.get_matches();
         <Self as clap::FromArgMatches>::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+    }
+
+    /// The async runtime's threads: `--threads`, else 1 for `run`, else `None` (one per
+    /// core: `local` and `dev` commit to SQLite on a runtime thread, and the other commands do
+    /// little).
+    pub fn threads(&self) -> Option<NonZeroUsize> {
+        self.threads.or(match self.command {
+            Command::Run { .. } => Some(NonZeroUsize::MIN),
+            _ => None,
+        })
     }
 }
 
@@ -478,5 +496,21 @@ mod tests {
         );
         let plain = anyhow::anyhow!("line one\nline two").context("outer");
         assert_eq!(one_line(&plain), "outer: line one line two");
+    }
+
+    #[test]
+    fn run_uses_one_thread_unless_told_and_the_other_commands_one_per_core() {
+        let threads = |args: &[&str]| {
+            let cli = <Cli as Parser>::try_parse_from(["swfwasm"].iter().chain(args))
+                .expect("valid arguments");
+            cli.threads().map(NonZeroUsize::get)
+        };
+        assert_eq!(threads(&["run"]), Some(1));
+        assert_eq!(threads(&["run", "--threads", "3"]), Some(3));
+        assert_eq!(threads(&["--threads", "2", "run"]), Some(2));
+        assert_eq!(threads(&["dev"]), None);
+        assert_eq!(threads(&["dev", "--threads", "1"]), Some(1));
+        assert_eq!(threads(&["local"]), None);
+        assert!(<Cli as Parser>::try_parse_from(["swfwasm", "run", "--threads", "0"]).is_err());
     }
 }

@@ -30,6 +30,7 @@ pub mod artifact;
 mod backoff;
 pub mod grant;
 pub mod metrics;
+mod net;
 pub mod replay;
 pub mod runtime;
 pub mod swf;

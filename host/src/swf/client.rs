@@ -15,9 +15,10 @@ use serde::de::DeserializeOwned;
 use swf_model::Action;
 
 use super::error::SwfError;
-use super::error::{cause, error_chain};
+use super::error::cause;
 use super::retry::RetryConfig;
 use super::signing::{CredentialSource, JsonService, JsonSigner, SWF};
+use super::transport::Transport;
 use crate::metrics::{CallLabels, metrics};
 
 /// Settings of an [`SwfClient`]. `ClientConfig::default()` suits real SWF.
@@ -54,6 +55,17 @@ impl Default for ClientConfig {
     }
 }
 
+/// The environment variables HTTP clients commonly take a proxy from; the SWF client warns
+/// when one is set, as it does not use proxies.
+const PROXY_VARIABLES: &[&str] = &[
+    "HTTPS_PROXY",
+    "https_proxy",
+    "HTTP_PROXY",
+    "http_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+];
+
 /// A client of the SWF JSON API. Cheap to clone: clones share the connection pool and the
 /// credentials cache.
 #[derive(Debug, Clone)]
@@ -63,7 +75,7 @@ pub struct SwfClient {
 
 #[derive(Debug)]
 struct Inner {
-    http: reqwest::Client,
+    transport: Transport,
     endpoint: Url,
     signer: JsonSigner,
     credentials: CredentialSource,
@@ -165,16 +177,21 @@ impl SwfClient {
                 None,
             ));
         }
-        let http = reqwest::Client::builder()
-            .connect_timeout(config.connect_timeout)
-            .user_agent(concat!("swfwasm/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| {
-                SwfError::config(format!("cannot build the HTTP client: {e}"), cause(e))
-            })?;
+        if let Some(variable) = PROXY_VARIABLES
+            .iter()
+            .find(|name| std::env::var_os(name).is_some())
+        {
+            // The name only: a proxy URL may carry a password.
+            tracing::warn!(
+                variable,
+                %endpoint,
+                "the SWF client does not go through HTTP proxies: it connects to the endpoint \
+                 directly"
+            );
+        }
         Ok(Self {
             inner: Arc::new(Inner {
-                http,
+                transport: Transport::new(config.connect_timeout),
                 endpoint,
                 signer: JsonSigner::new(region),
                 credentials: CredentialSource::new(provider),
@@ -302,7 +319,7 @@ impl SwfClient {
     ) -> Result<bytes::Bytes, SwfError> {
         let inner = &self.inner;
         let credentials = inner.credentials.credentials().await?;
-        let mut request = inner.signer.sign(
+        let request = inner.signer.sign(
             service,
             endpoint,
             target,
@@ -310,23 +327,19 @@ impl SwfClient {
             &credentials,
             SystemTime::now(),
         )?;
-        *request.timeout_mut() = Some(timeout);
-        let response = inner.http.execute(request).await.map_err(transport_error)?;
-        let status = response.status();
-        let error_type = response
-            .headers()
-            .get("x-amzn-errortype")
-            .and_then(|value| value.to_str().ok())
-            .map(str::to_owned);
-        let bytes = response.bytes().await.map_err(transport_error)?;
-        if !status.is_success() {
+        let answer = inner.transport.send(endpoint, request, timeout).await?;
+        if !answer.status.is_success() {
+            let error_type = answer
+                .headers
+                .get("x-amzn-errortype")
+                .and_then(|value| value.to_str().ok());
             return Err(SwfError::from_response(
-                status.as_u16(),
-                error_type.as_deref(),
-                &bytes,
+                answer.status.as_u16(),
+                error_type,
+                &answer.body,
             ));
         }
-        Ok(bytes)
+        Ok(answer.body)
     }
 }
 
@@ -342,16 +355,4 @@ pub async fn load_sdk_config(region: Option<String>) -> aws_config::SdkConfig {
         loader = loader.region(Region::new(region));
     }
     loader.load().await
-}
-
-/// A failure before an HTTP answer was read.
-fn transport_error(error: reqwest::Error) -> SwfError {
-    let what = if error.is_timeout() {
-        "timed out"
-    } else if error.is_connect() {
-        "cannot connect"
-    } else {
-        "request failed"
-    };
-    SwfError::transport(format!("{what}: {}", error_chain(&error)), cause(error))
 }

@@ -12,6 +12,8 @@
 //!   fetched), responds, heartbeats, registration, starting and controlling runs, histories and
 //!   run lists.
 //! - `signing.rs`: building and signing the HTTP request; the credentials cache.
+//! - `transport.rs`: HTTP/1.1 over TCP or TLS with a keep-alive pool, each connection driven by
+//!   the call using it.
 //! - `retry.rs`: [`RetryConfig`].
 //! - `error.rs`: [`SwfError`] and the parsing of error responses.
 //!
@@ -32,6 +34,7 @@ mod client;
 mod error;
 mod retry;
 mod signing;
+mod transport;
 
 pub use aws_credential_types::Credentials;
 pub use client::{ClientConfig, SwfClient, load_sdk_config};

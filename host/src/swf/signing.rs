@@ -16,8 +16,8 @@ use aws_credential_types::provider::error::CredentialsError;
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
 use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
 use aws_sigv4::sign::v4;
+use http::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::Url;
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use sha2::{Digest, Sha256};
 use swf_model::sigv4;
 
@@ -90,7 +90,7 @@ impl JsonSigner {
         body: bytes::Bytes,
         credentials: &Credentials,
         time: SystemTime,
-    ) -> Result<reqwest::Request, SwfError> {
+    ) -> Result<http::Request<bytes::Bytes>, SwfError> {
         let host = host_header(endpoint)?;
         let path = endpoint.path();
         if endpoint.query().is_some() || !sigv4::is_canonical_path(path) {
@@ -145,9 +145,13 @@ impl JsonSigner {
             })?;
             map.insert(HeaderName::from_static(name), value);
         }
-        let mut request = reqwest::Request::new(reqwest::Method::POST, endpoint.clone());
+        // Origin-form: the request line carries the path, the Host header the authority.
+        let uri = http::Uri::try_from(path)
+            .map_err(|e| SwfError::config(format!("endpoint {endpoint}: {e}"), cause(e)))?;
+        let mut request = http::Request::new(body);
+        *request.method_mut() = http::Method::POST;
+        *request.uri_mut() = uri;
         *request.headers_mut() = map;
-        *request.body_mut() = Some(body.into());
         Ok(request)
     }
 
@@ -395,7 +399,10 @@ mod tests {
         )
     }
 
-    fn try_sign(endpoint: &str, session_token: Option<&str>) -> Result<reqwest::Request, SwfError> {
+    fn try_sign(
+        endpoint: &str,
+        session_token: Option<&str>,
+    ) -> Result<http::Request<bytes::Bytes>, SwfError> {
         JsonSigner::new("us-east-1").sign(
             SWF,
             &Url::parse(endpoint).unwrap(),
@@ -406,11 +413,11 @@ mod tests {
         )
     }
 
-    fn sign_fixed(endpoint: &str, session_token: Option<&str>) -> reqwest::Request {
+    fn sign_fixed(endpoint: &str, session_token: Option<&str>) -> http::Request<bytes::Bytes> {
         try_sign(endpoint, session_token).expect("signs")
     }
 
-    fn header<'a>(request: &'a reqwest::Request, name: &str) -> &'a str {
+    fn header<'a>(request: &'a http::Request<bytes::Bytes>, name: &str) -> &'a str {
         request
             .headers()
             .get(name)
@@ -419,7 +426,7 @@ mod tests {
             .unwrap()
     }
 
-    fn signature(request: &reqwest::Request) -> &str {
+    fn signature(request: &http::Request<bytes::Bytes>) -> &str {
         let authorization = header(request, "authorization");
         authorization.rsplit_once("Signature=").unwrap().1
     }
@@ -427,12 +434,9 @@ mod tests {
     #[test]
     fn signs_like_sigv4() {
         let request = sign_fixed("https://swf.us-east-1.amazonaws.com", None);
-        assert_eq!(request.method(), reqwest::Method::POST);
-        assert_eq!(request.url().path(), "/");
-        assert_eq!(
-            request.body().and_then(reqwest::Body::as_bytes),
-            Some(BODY.as_bytes())
-        );
+        assert_eq!(request.method(), http::Method::POST);
+        assert_eq!(request.uri(), "/");
+        assert_eq!(request.body().as_ref(), BODY.as_bytes());
         assert_eq!(header(&request, "host"), "swf.us-east-1.amazonaws.com");
         assert_eq!(header(&request, "x-amz-target"), TARGET);
         assert_eq!(
@@ -489,7 +493,7 @@ mod tests {
     #[test]
     fn an_endpoint_path_is_signed_and_an_unusual_one_refused() {
         let request = sign_fixed("http://127.0.0.1:4566/swf", None);
-        assert_eq!(request.url().path(), "/swf");
+        assert_eq!(request.uri(), "/swf");
         let expected = written_out(
             SECRET_KEY,
             "/swf",

@@ -584,3 +584,185 @@ async fn configuration_is_checked() {
     .unwrap_err();
     assert!(matches!(error, SwfError::Config { .. }), "{error:?}");
 }
+
+/// How the raw server below treats a connection after answering a request on it.
+#[derive(Clone, Copy)]
+enum AfterAnswer {
+    /// Keep it open for the next request.
+    KeepOpen,
+    /// Say `Connection: close` and close it.
+    CloseSaying,
+    /// Close it without a word, as a server whose keep-alive timeout ran out does.
+    CloseSilently,
+    /// Announce a body 100 bytes long, send 10 of them and close.
+    CutBodyShort,
+    /// Read the request and never answer.
+    NeverAnswer,
+}
+
+/// A raw HTTP/1.1 server on 127.0.0.1 that answers every request `{}` and counts the
+/// connections it accepted; `plan(i)` says what happens after the i-th answer (0-based, over
+/// all connections). Each closed connection is reported on the channel.
+async fn raw_server(
+    plan: fn(usize) -> AfterAnswer,
+) -> (
+    String,
+    std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    tokio::sync::mpsc::UnboundedReceiver<()>,
+) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    let accepted = std::sync::Arc::new(AtomicUsize::new(0));
+    let answered = std::sync::Arc::new(AtomicUsize::new(0));
+    let (closed_tx, closed_rx) = tokio::sync::mpsc::unbounded_channel();
+    let counter = accepted.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut socket, _)) = listener.accept().await else {
+                return;
+            };
+            counter.fetch_add(1, Ordering::SeqCst);
+            let answered = answered.clone();
+            let closed = closed_tx.clone();
+            tokio::spawn(async move {
+                let mut buffer = Vec::new();
+                loop {
+                    // One request: headers, then Content-Length bytes of body.
+                    let request_end = loop {
+                        if let Some(end) = find_request_end(&buffer) {
+                            break end;
+                        }
+                        let mut chunk = [0u8; 4096];
+                        match socket.read(&mut chunk).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => buffer.extend_from_slice(&chunk[..n]),
+                        }
+                    };
+                    buffer.drain(..request_end);
+                    let index = answered.fetch_add(1, Ordering::SeqCst);
+                    let after = plan(index);
+                    let answer: &[u8] = match after {
+                        AfterAnswer::KeepOpen | AfterAnswer::CloseSilently => {
+                            b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}"
+                        }
+                        AfterAnswer::CloseSaying => {
+                            b"HTTP/1.1 200 OK\r\nconnection: close\r\ncontent-length: 2\r\n\r\n{}"
+                        }
+                        AfterAnswer::CutBodyShort => {
+                            b"HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n{\"a\": \"12"
+                        }
+                        AfterAnswer::NeverAnswer => {
+                            tokio::time::sleep(Duration::from_secs(30)).await;
+                            return;
+                        }
+                    };
+                    socket.write_all(answer).await.unwrap();
+                    if matches!(after, AfterAnswer::CloseSilently) {
+                        // Later, once the client has put the connection back in its pool.
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                    }
+                    if !matches!(after, AfterAnswer::KeepOpen) {
+                        drop(socket);
+                        let _ = closed.send(());
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    (endpoint, accepted, closed_rx)
+}
+
+/// Where the first complete request in `buffer` ends, if it is complete.
+fn find_request_end(buffer: &[u8]) -> Option<usize> {
+    let head_end = buffer.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
+    let head = String::from_utf8_lossy(&buffer[..head_end]).to_ascii_lowercase();
+    let length: usize = head
+        .lines()
+        .find_map(|line| line.strip_prefix("content-length:"))
+        .map_or(0, |value| value.trim().parse().unwrap());
+    (buffer.len() >= head_end + length).then_some(head_end + length)
+}
+
+/// Calls go over one kept-alive connection; when the server closes it, saying so or not, the
+/// next call opens a new one and succeeds without a retry.
+#[tokio::test]
+async fn connections_are_kept_alive_and_replaced_when_the_server_closes_them() {
+    let (endpoint, accepted, mut closed) = raw_server(|index| match index {
+        2 => AfterAnswer::CloseSaying,
+        4 => AfterAnswer::CloseSilently,
+        _ => AfterAnswer::KeepOpen,
+    })
+    .await;
+    // No retries: a call that met a closed connection would fail.
+    let client = stub_client(endpoint, quick_retries(1));
+    let heartbeat = || client.record_activity_task_heartbeat("tok", None);
+    for _ in 0..3 {
+        heartbeat().await.expect("answered");
+    }
+    assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 1);
+    closed.recv().await.unwrap();
+    for _ in 0..2 {
+        heartbeat().await.expect("answered on a new connection");
+    }
+    assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 2);
+    // The silent close has reached the client before its next call.
+    closed.recv().await.unwrap();
+    heartbeat()
+        .await
+        .expect("answered on a new connection after a silent close");
+    assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 3);
+}
+
+/// An answer cut short, and a server that never answers, are transport errors (retryable)
+/// naming what happened; the client neither hangs nor reuses the broken connection.
+#[tokio::test]
+async fn broken_answers_are_transport_errors() {
+    let (endpoint, accepted, _closed) = raw_server(|index| match index {
+        0 => AfterAnswer::CutBodyShort,
+        _ => AfterAnswer::KeepOpen,
+    })
+    .await;
+    let client = stub_client(endpoint, quick_retries(1));
+    let error = client
+        .record_activity_task_heartbeat("tok", None)
+        .await
+        .expect_err("the body was cut short");
+    assert!(matches!(error, SwfError::Transport { .. }), "{error:?}");
+    assert!(error.is_retryable());
+    assert!(error.to_string().contains("request failed"), "{error}");
+    client
+        .record_activity_task_heartbeat("tok", None)
+        .await
+        .expect("the next call gets a new connection");
+    assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 2);
+
+    let (endpoint, _accepted, _closed) = raw_server(|_| AfterAnswer::NeverAnswer).await;
+    let config = ClientConfig {
+        endpoint: Some(endpoint),
+        region: Some("us-east-1".to_owned()),
+        call_timeout: Duration::from_millis(300),
+        retry: quick_retries(1),
+        ..ClientConfig::default()
+    };
+    let client = SwfClient::new(
+        config,
+        Credentials::new("AKIDEXAMPLE", "secret", None, None, "test"),
+    )
+    .unwrap();
+    let started = Instant::now();
+    let error = client
+        .record_activity_task_heartbeat("tok", None)
+        .await
+        .expect_err("never answered");
+    assert!(matches!(error, SwfError::Transport { .. }), "{error:?}");
+    assert!(error.to_string().contains("timed out"), "{error}");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+}

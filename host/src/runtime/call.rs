@@ -66,17 +66,6 @@ pub(crate) fn load_label(digest: &Digest) -> TaskLabel {
     }
 }
 
-/// A backstop over the epoch deadline, for time spent in host calls where epochs do not count.
-pub(crate) async fn bounded<T>(
-    call: impl Future<Output = wasmtime::Result<T>>,
-    deadline: Duration,
-) -> wasmtime::Result<T> {
-    match tokio::time::timeout(deadline + Duration::from_secs(1), call).await {
-        Ok(result) => result,
-        Err(_) => Err(wasmtime::Error::new(Trap::Interrupt)),
-    }
-}
-
 /// Logs the guest's captured output and turns a failed call into the [`GuestError`] that
 /// names its cause.
 pub(crate) fn finish<T>(

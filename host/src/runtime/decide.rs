@@ -8,7 +8,7 @@ use std::time::Instant;
 use swf_model::{DecisionTask, HistoryEvent, RespondDecisionTaskCompleted, truncate_chars};
 use wasmtime::Store;
 
-use super::call::{arm_deadline, bounded, finish};
+use super::call::{arm_deadline, finish};
 use super::error::GuestError;
 use super::label::TaskLabel;
 use super::plugin::{Linked, Plugin};
@@ -41,7 +41,7 @@ impl PluginRuntime {
         let (json, mut store) = self.decision_call(plugin, task)?;
         let timeout = self.config.decide_timeout;
         let call = guest_call!("decide", store, pre, call_decide(&json));
-        let result = bounded(call, timeout).await;
+        let result = self.engine.bounded(call, timeout).await;
         let body = finish(&store, result, timeout)?.map_err(GuestError::Returned)?;
         decided("decide", &body)
     }
@@ -69,7 +69,7 @@ impl PluginRuntime {
                 metrics().guest_phase("decide", "call", started.elapsed());
                 result.map(|r| (r, instance))
             };
-            let result = bounded(call, timeout).await;
+            let result = self.engine.bounded(call, timeout).await;
             let (body, instance) = finish(&store, result, timeout)?;
             let response = decided("decide", &body.map_err(GuestError::Returned)?)?;
             let warm = WarmDecider {
@@ -135,7 +135,7 @@ impl PluginRuntime {
                 metrics().guest_phase("decide-since", "call", started.elapsed());
                 result
             };
-            let result = bounded(call, timeout).await;
+            let result = self.engine.bounded(call, timeout).await;
             let body = finish(&warm.store, result, timeout)?.map_err(GuestError::Returned)?;
             let response = decided("decide-since", &body)?;
             warm.seen = task.events.last().map_or(warm.seen, |e| e.event_id);

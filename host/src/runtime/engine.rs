@@ -1,16 +1,19 @@
-//! The wasmtime engine every plugin shares, and the thread that advances its epoch.
+//! The wasmtime engine every plugin shares, the thread that advances its epoch while guest
+//! code runs, and [`HostEngine::bounded`], through which every guest call goes.
 //!
 //! Settings chosen for plugins that must be contained and (for deciders) deterministic:
 //! epoch interruption for wall-clock deadlines, NaN canonicalisation and deterministic
 //! relaxed SIMD so floating point gives the same bits on every machine, and the pooling
 //! allocator so a fresh instance per task costs microseconds.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::future::Future;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use wasmtime::{Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
+use wasmtime::{
+    Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Trap,
+};
 
 use super::config::RuntimeConfig;
 use super::error::RuntimeError;
@@ -71,6 +74,21 @@ impl HostEngine {
     pub(crate) fn strategy(&self) -> AllocationStrategy {
         self.strategy
     }
+
+    /// Runs `call`, a guest call (instantiation included), with the epoch ticking, so that the
+    /// guest yields at every tick and is interrupted at its epoch deadline; a backstop of
+    /// `deadline` plus a second covers time spent in host calls, where epochs do not count.
+    pub(crate) async fn bounded<T>(
+        &self,
+        call: impl Future<Output = wasmtime::Result<T>>,
+        deadline: Duration,
+    ) -> wasmtime::Result<T> {
+        let _in_flight = self.ticker.as_ref().map(|t| t.calls.begin());
+        match tokio::time::timeout(deadline + Duration::from_secs(1), call).await {
+            Ok(result) => result,
+            Err(_) => Err(wasmtime::Error::new(Trap::Interrupt)),
+        }
+    }
 }
 
 impl Drop for HostEngine {
@@ -105,30 +123,128 @@ fn base_config(config: &RuntimeConfig, pooling: bool) -> Config {
     c
 }
 
-/// A background thread that increments the engine's epoch every [`EPOCH_TICK`].
+/// A background thread that increments the engine's epoch every [`EPOCH_TICK`] while guest
+/// calls are in flight, and sleeps while none is: an idle worker costs no CPU for it.
 struct EpochTicker {
-    stop: Arc<AtomicBool>,
+    calls: Arc<CallsInFlight>,
     handle: JoinHandle<()>,
 }
 
 impl EpochTicker {
     fn start(engine: Engine) -> Self {
-        let stop = Arc::new(AtomicBool::new(false));
-        let flag = stop.clone();
+        let calls = Arc::new(CallsInFlight::default());
+        let waiting = calls.clone();
         let handle = std::thread::Builder::new()
             .name("swfwasm-epoch".into())
             .spawn(move || {
-                while !flag.load(Ordering::Relaxed) {
+                while waiting.wait_for_a_call() {
                     std::thread::sleep(EPOCH_TICK);
                     engine.increment_epoch();
                 }
             })
             .expect("spawning the epoch thread");
-        Self { stop, handle }
+        Self { calls, handle }
     }
 
     fn stop(self) {
-        self.stop.store(true, Ordering::Relaxed);
+        self.calls.stop();
         let _ = self.handle.join();
+    }
+}
+
+/// The guest calls in flight, which the ticker waits for.
+#[derive(Default)]
+struct CallsInFlight {
+    state: Mutex<Calls>,
+    changed: Condvar,
+}
+
+#[derive(Default)]
+struct Calls {
+    in_flight: usize,
+    stopped: bool,
+}
+
+impl CallsInFlight {
+    fn lock(&self) -> MutexGuard<'_, Calls> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Counts a call until the returned guard is dropped.
+    fn begin(self: &Arc<Self>) -> InFlight {
+        let mut calls = self.lock();
+        calls.in_flight += 1;
+        if calls.in_flight == 1 {
+            self.changed.notify_all();
+        }
+        InFlight(self.clone())
+    }
+
+    /// Wakes the ticker for good.
+    fn stop(&self) {
+        self.lock().stopped = true;
+        self.changed.notify_all();
+    }
+
+    /// Blocks while no call is in flight; `false` once the ticker is stopped.
+    fn wait_for_a_call(&self) -> bool {
+        let mut calls = self.lock();
+        while calls.in_flight == 0 && !calls.stopped {
+            calls = self.changed.wait(calls).unwrap_or_else(|p| p.into_inner());
+        }
+        !calls.stopped
+    }
+}
+
+/// One guest call in flight.
+struct InFlight(Arc<CallsInFlight>);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.lock().in_flight -= 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc;
+
+    /// The ticker's loop blocks while no guest call is in flight, runs once one begins, blocks
+    /// again once it ended, and ends when stopped.
+    #[test]
+    fn the_ticker_waits_while_no_call_is_in_flight() {
+        let calls = Arc::new(CallsInFlight::default());
+        let (tick, ticks) = mpsc::channel();
+        let waiting = calls.clone();
+        let ticker = std::thread::spawn(move || {
+            while waiting.wait_for_a_call() {
+                tick.send(()).unwrap();
+                std::thread::sleep(Duration::from_millis(1));
+            }
+        });
+        let none = |what: &str| {
+            assert!(
+                ticks.recv_timeout(Duration::from_millis(100)).is_err(),
+                "ticked {what}"
+            );
+        };
+        none("before any call");
+        let first = calls.begin();
+        let second = calls.begin();
+        ticks
+            .recv_timeout(Duration::from_secs(5))
+            .expect("ticks once a call begins");
+        drop(first);
+        ticks
+            .recv_timeout(Duration::from_secs(5))
+            .expect("ticks while a call is still in flight");
+        drop(second);
+        // The tick under way when the last call ended may still come.
+        std::thread::sleep(Duration::from_millis(20));
+        while ticks.try_recv().is_ok() {}
+        none("after the calls ended");
+        calls.stop();
+        ticker.join().unwrap();
     }
 }

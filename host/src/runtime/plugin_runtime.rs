@@ -13,7 +13,7 @@ use wasmtime::component::Component;
 use super::bindings::warm_decider::WarmDeciderPre;
 use super::bindings::{self, Linkers, WitActivityError, WitNeed, WitRequirements};
 use super::cache::{CacheOutcome, CompileCache};
-use super::call::{bounded, finish, load_label, new_store};
+use super::call::{finish, load_label, new_store};
 use super::component::{check_component_header, detect_world, names};
 use super::config::RuntimeConfig;
 use super::digest::Digest;
@@ -47,7 +47,7 @@ pub(super) use guest_call;
 
 /// Loads plugins and runs their exports. One per process; cheap to share behind an `Arc`.
 pub struct PluginRuntime {
-    engine: HostEngine,
+    pub(super) engine: HostEngine,
     cache: Option<CompileCache>,
     linkers: Linkers,
     pub(super) config: RuntimeConfig,
@@ -380,7 +380,7 @@ impl PluginRuntime {
                 Linked::Decider(_) => unreachable!("checked above"),
             }
         };
-        let result = bounded(call, deadline).await;
+        let result = self.engine.bounded(call, deadline).await;
         Ok(match finish(&store, result, deadline)? {
             Ok(result) if result.chars().count() > MAX_DATA_LEN => {
                 return Err(GuestError::InvalidOutput(format!(
@@ -410,17 +410,17 @@ impl PluginRuntime {
         let types = match linked {
             Linked::Decider(pre) => {
                 let call = guest_call!("describe", store, pre, call_describe());
-                let result = bounded(call, timeout).await;
+                let result = self.engine.bounded(call, timeout).await;
                 PluginTypes::Workflows(declared(finish(&store, result, timeout))?)
             }
             Linked::Activity(pre) => {
                 let call = guest_call!("describe", store, pre, call_describe());
-                let result = bounded(call, timeout).await;
+                let result = self.engine.bounded(call, timeout).await;
                 PluginTypes::Activities(declared(finish(&store, result, timeout))?)
             }
             Linked::ActivityV01(pre) => {
                 let call = guest_call!("describe", store, pre, call_describe());
-                let result = bounded(call, timeout).await;
+                let result = self.engine.bounded(call, timeout).await;
                 PluginTypes::Activities(declared(finish(&store, result, timeout))?)
             }
         };
@@ -463,7 +463,7 @@ impl PluginRuntime {
             .store(load_label(digest), None, None, None, timeout)
             .map_err(LoadError::Requires)?;
         let call = guest_call!("requires", store, pre, call_requires());
-        let result = bounded(call, timeout).await;
+        let result = self.engine.bounded(call, timeout).await;
         let WitRequirements {
             outbound_hosts,
             config_keys,

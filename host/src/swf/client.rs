@@ -16,6 +16,7 @@ use swf_model::Action;
 
 use super::error::SwfError;
 use super::error::cause;
+use super::proxy::{self, Proxy};
 use super::retry::RetryConfig;
 use super::signing::{CredentialSource, JsonService, JsonSigner, SWF};
 use super::transport::Transport;
@@ -36,8 +37,14 @@ pub struct ClientConfig {
     pub poll_timeout: Duration,
     /// Time limit of every other call. Default 10 s.
     pub call_timeout: Duration,
-    /// Time limit for establishing a connection. Default 5 s.
+    /// Time limit for establishing a connection (and a proxy's tunnel). Default 5 s.
     pub connect_timeout: Duration,
+    /// An HTTP proxy all calls go through, tunneled with `CONNECT`:
+    /// `http://[user:password@]host[:port]`. Default: none; for [`SwfClient::from_env`] the
+    /// environment's, as curl and boto3 read it (`HTTPS_PROXY` for an `https` endpoint,
+    /// `HTTP_PROXY` for an `http` one, else `ALL_PROXY`; none if `NO_PROXY` lists the
+    /// endpoint's host or a domain it is in).
+    pub proxy: Option<String>,
     /// How failed calls are retried.
     pub retry: RetryConfig,
 }
@@ -50,21 +57,11 @@ impl Default for ClientConfig {
             poll_timeout: Duration::from_secs(70),
             call_timeout: Duration::from_secs(10),
             connect_timeout: Duration::from_secs(5),
+            proxy: None,
             retry: RetryConfig::default(),
         }
     }
 }
-
-/// The environment variables HTTP clients commonly take a proxy from; the SWF client warns
-/// when one is set, as it does not use proxies.
-const PROXY_VARIABLES: &[&str] = &[
-    "HTTPS_PROXY",
-    "https_proxy",
-    "HTTP_PROXY",
-    "http_proxy",
-    "ALL_PROXY",
-    "all_proxy",
-];
 
 /// A client of the SWF JSON API. Cheap to clone: clones share the connection pool and the
 /// credentials cache.
@@ -94,7 +91,7 @@ impl SwfClient {
     }
 
     /// A client whose region, credentials and default endpoint come from `sdk` (see
-    /// [`load_sdk_config`]), unless `config` sets them.
+    /// [`load_sdk_config`]), and its proxy from the environment, unless `config` sets them.
     pub fn from_sdk_config(
         sdk: &aws_config::SdkConfig,
         config: ClientConfig,
@@ -123,6 +120,7 @@ impl SwfClient {
                 ..config
             },
             provider,
+            true,
         )
     }
 
@@ -157,10 +155,14 @@ impl SwfClient {
         config: ClientConfig,
         credentials: impl ProvideCredentials + 'static,
     ) -> Result<Self, SwfError> {
-        Self::build(config, SharedCredentialsProvider::new(credentials))
+        Self::build(config, SharedCredentialsProvider::new(credentials), false)
     }
 
-    fn build(config: ClientConfig, provider: SharedCredentialsProvider) -> Result<Self, SwfError> {
+    fn build(
+        config: ClientConfig,
+        provider: SharedCredentialsProvider,
+        read_proxy_from_env: bool,
+    ) -> Result<Self, SwfError> {
         let region = config
             .region
             .filter(|region| !region.is_empty())
@@ -177,21 +179,17 @@ impl SwfClient {
                 None,
             ));
         }
-        if let Some(variable) = PROXY_VARIABLES
-            .iter()
-            .find(|name| std::env::var_os(name).is_some())
-        {
-            // The name only: a proxy URL may carry a password.
-            tracing::warn!(
-                variable,
-                %endpoint,
-                "the SWF client does not go through HTTP proxies: it connects to the endpoint \
-                 directly"
-            );
-        }
+        let proxy = match &config.proxy {
+            Some(proxy) => Some(proxy.clone()),
+            None if read_proxy_from_env => {
+                proxy::from_environment(&endpoint, |name| std::env::var(name).ok())
+            }
+            None => None,
+        };
+        let proxy = proxy.as_deref().map(Proxy::parse).transpose()?;
         Ok(Self {
             inner: Arc::new(Inner {
-                transport: Transport::new(config.connect_timeout),
+                transport: Transport::new(config.connect_timeout, proxy),
                 endpoint,
                 signer: JsonSigner::new(region),
                 credentials: CredentialSource::new(provider),

@@ -14,6 +14,7 @@
 //! - `signing.rs`: building and signing the HTTP request; the credentials cache.
 //! - `transport.rs`: HTTP/1.1 over TCP or TLS with a keep-alive pool, each connection driven by
 //!   the call using it.
+//! - `proxy.rs`: the proxy the environment sets, and the `CONNECT` tunnel through it.
 //! - `retry.rs`: [`RetryConfig`].
 //! - `error.rs`: [`SwfError`] and the parsing of error responses.
 //!
@@ -32,6 +33,7 @@
 mod actions;
 mod client;
 mod error;
+mod proxy;
 mod retry;
 mod signing;
 mod transport;

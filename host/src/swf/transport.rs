@@ -17,9 +17,9 @@
 //! Failure behaviour: every failure before a complete answer (cannot resolve, cannot connect,
 //! TLS, the connection closed or reset, the time limit) is an [`SwfError::Transport`] naming
 //! it; the connection is then dropped, never reused. A request that hyper refused to write
-//! because the reused connection had just closed is sent once more on a new connection. Not
-//! supported: HTTP proxies (`HTTPS_PROXY` and the like are not read) and HTTP/2 (SWF speaks
-//! HTTP/1.1).
+//! because the reused connection had just closed is sent once more on a new connection. With a
+//! proxy, every connection is a `CONNECT` tunnel through it (`proxy.rs`). Not supported: HTTP/2
+//! (SWF speaks HTTP/1.1).
 
 use std::future::{Future, poll_fn};
 use std::net::SocketAddr;
@@ -39,6 +39,7 @@ use tokio::net::TcpStream;
 use tokio_rustls::rustls::pki_types::ServerName;
 
 use super::error::{SwfError, cause, error_chain};
+use super::proxy::Proxy;
 use crate::net::{Stream, tls_config};
 
 /// Idle connections kept, across origins; the least recently used go first.
@@ -60,6 +61,7 @@ pub(crate) struct Answer {
 /// HTTP/1.1 with a keep-alive pool. Shared by the clones of an `SwfClient`.
 pub(crate) struct Transport {
     connect_timeout: Duration,
+    proxy: Option<Proxy>,
     idle: Mutex<Vec<Idle>>,
 }
 
@@ -67,6 +69,7 @@ impl std::fmt::Debug for Transport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Transport")
             .field("connect_timeout", &self.connect_timeout)
+            .field("proxy", &self.proxy)
             .finish_non_exhaustive()
     }
 }
@@ -109,10 +112,12 @@ struct Idle {
 }
 
 impl Transport {
-    /// A transport whose connections must be established within `connect_timeout`.
-    pub(crate) fn new(connect_timeout: Duration) -> Self {
+    /// A transport whose connections must be established within `connect_timeout`, tunneled
+    /// through `proxy` if given.
+    pub(crate) fn new(connect_timeout: Duration, proxy: Option<Proxy>) -> Self {
         Self {
             connect_timeout,
+            proxy,
             idle: Mutex::new(Vec::new()),
         }
     }
@@ -187,20 +192,31 @@ impl Transport {
         Some(idle.remove(at).connection)
     }
 
-    /// A new connection to `origin`: the first of its addresses that accepts within the
-    /// connect timeout, then TLS for `https`.
+    /// A new connection to `origin` (through the proxy's tunnel, if there is a proxy): the
+    /// first of the addresses that accepts within the connect timeout, then TLS for `https`.
     async fn connect(&self, origin: &Origin) -> Result<Connection, SwfError> {
+        let via = match &self.proxy {
+            Some(proxy) => format!(" through the proxy {proxy}"),
+            None => String::new(),
+        };
         let failed = |what: &str, e: Option<&dyn std::error::Error>| {
             let detail = e
                 .map(|e| format!(": {}", error_chain(e)))
                 .unwrap_or_default();
-            SwfError::transport(format!("cannot connect to {origin}: {what}{detail}"), None)
+            SwfError::transport(
+                format!("cannot connect to {origin}{via}: {what}{detail}"),
+                None,
+            )
+        };
+        let (host, port) = match &self.proxy {
+            Some(proxy) => (&proxy.host, proxy.port),
+            None => (&origin.host, origin.port),
         };
         let connect = async {
-            let addresses: Vec<SocketAddr> = match &origin.host {
-                url::Host::Ipv4(ip) => vec![(*ip, origin.port).into()],
-                url::Host::Ipv6(ip) => vec![(*ip, origin.port).into()],
-                url::Host::Domain(name) => tokio::net::lookup_host((name.as_str(), origin.port))
+            let addresses: Vec<SocketAddr> = match host {
+                url::Host::Ipv4(ip) => vec![(*ip, port).into()],
+                url::Host::Ipv6(ip) => vec![(*ip, port).into()],
+                url::Host::Domain(name) => tokio::net::lookup_host((name.as_str(), port))
                     .await
                     .map_err(|e| failed("cannot resolve the host", Some(&e)))?
                     .collect(),
@@ -217,9 +233,16 @@ impl Transport {
                 None => failed("the host has no address", None),
             })
         };
-        let tcp = tokio::time::timeout(self.connect_timeout, connect)
+        let mut tcp = tokio::time::timeout(self.connect_timeout, connect)
             .await
             .map_err(|_| failed("timed out", None))??;
+        if let Some(proxy) = &self.proxy {
+            let tunnel = proxy.tunnel(&mut tcp, &origin.host, origin.port);
+            tokio::time::timeout(self.connect_timeout, tunnel)
+                .await
+                .map_err(|_| failed("the proxy did not open the tunnel in time", None))?
+                .map_err(|why| failed(&format!("the proxy: {why}"), None))?;
+        }
         tcp.set_nodelay(true)
             .map_err(|e| failed("cannot set TCP_NODELAY", Some(&e)))?;
         let io: Box<dyn Stream> = if origin.https {

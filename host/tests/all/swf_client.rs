@@ -766,3 +766,118 @@ async fn broken_answers_are_transport_errors() {
         started.elapsed()
     );
 }
+
+fn client_through(endpoint: String, proxy: String) -> SwfClient {
+    let config = ClientConfig {
+        endpoint: Some(endpoint),
+        region: Some("us-east-1".to_owned()),
+        proxy: Some(proxy),
+        retry: quick_retries(1),
+        ..ClientConfig::default()
+    };
+    SwfClient::new(
+        config,
+        Credentials::new("AKIDEXAMPLE", "secret", None, None, "test"),
+    )
+    .unwrap()
+}
+
+/// With a proxy set, calls go through a CONNECT tunnel of a real proxy (Debian's tinyproxy),
+/// with its Basic credentials; a proxy that refuses them, or is not there, is a transport error
+/// that names the proxy but never its password.
+#[tokio::test]
+async fn calls_go_through_a_proxy_tunnel_with_its_credentials() {
+    use common::tinyproxy::{PASSWORD, Tinyproxy};
+
+    let dir = tempfile::tempdir().unwrap();
+    let proxy = Tinyproxy::start(dir.path());
+    let (endpoint, accepted, _closed) = raw_server(|_| AfterAnswer::KeepOpen).await;
+    let target = endpoint.strip_prefix("http://").unwrap().to_owned();
+
+    let client = client_through(endpoint.clone(), proxy.url(true));
+    for _ in 0..3 {
+        client
+            .record_activity_task_heartbeat("tok", None)
+            .await
+            .expect("answered through the tunnel");
+    }
+    // One tunnel, kept alive for the three calls.
+    assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 1);
+    let log = proxy.log();
+    let tunnels = log.matches(&format!("CONNECT {target} HTTP/1.1")).count();
+    assert_eq!(tunnels, 1, "{log}");
+
+    let refused = client_through(endpoint.clone(), proxy.url(false))
+        .record_activity_task_heartbeat("tok", None)
+        .await
+        .expect_err("no credentials");
+    assert!(matches!(refused, SwfError::Transport { .. }), "{refused:?}");
+    let message = refused.to_string();
+    assert!(message.contains("asks for credentials"), "{message}");
+    assert!(message.contains(&proxy.url(false)), "{message}");
+
+    let wrong = proxy.url(true).replace(PASSWORD, "wrong-password");
+    let refused = client_through(endpoint.clone(), wrong)
+        .record_activity_task_heartbeat("tok", None)
+        .await
+        .expect_err("wrong credentials");
+    let message = refused.to_string();
+    assert!(message.contains("the ones given were refused"), "{message}");
+    assert!(!message.contains("wrong-password"), "{message}");
+    assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 1);
+
+    let absent = format!("http://user:{PASSWORD}@127.0.0.1:{}", moto::free_port());
+    let error = client_through(endpoint, absent)
+        .record_activity_task_heartbeat("tok", None)
+        .await
+        .expect_err("no proxy listens there");
+    let message = format!("{error} {error:?}");
+    assert!(
+        message.contains("through the proxy http://127.0.0.1:"),
+        "{message}"
+    );
+    assert!(!message.contains(PASSWORD), "{message}");
+}
+
+/// The command line takes its proxy from the environment (`HTTP_PROXY` for moto's `http`
+/// endpoint) unless `NO_PROXY` covers the endpoint's host.
+#[test]
+fn the_command_line_takes_its_proxy_from_the_environment() {
+    use common::tinyproxy::{PASSWORD, Tinyproxy};
+
+    let moto = Moto::start(common::workspace());
+    let dir = tempfile::tempdir().unwrap();
+    let proxy = Tinyproxy::start(dir.path());
+    std::fs::write(
+        dir.path().join("swfwasm.toml"),
+        format!(
+            "domain = \"proxied\"\nendpoint = \"{}\"\nregion = \"us-east-1\"\nplugins = [{:?}, {:?}]\n",
+            moto.endpoint(),
+            common::plugin("hello-decider"),
+            common::plugin("hello-activity")
+        ),
+    )
+    .unwrap();
+    let target = moto.endpoint().strip_prefix("http://").unwrap().to_owned();
+    let tunnels = || {
+        proxy
+            .log()
+            .matches(&format!("CONNECT {target} HTTP/1.1"))
+            .count()
+    };
+    let register = |no_proxy: &str| {
+        let output = common::swfwasm_in(dir.path())
+            .env("HTTP_PROXY", proxy.url(true))
+            .env("NO_PROXY", no_proxy)
+            .arg("register")
+            .output()
+            .unwrap();
+        let text = common::succeeded(output, "swfwasm register");
+        assert!(!text.contains(PASSWORD), "{text}");
+    };
+    register("example.com");
+    assert!(tunnels() >= 1, "{}", proxy.log());
+    let before = tunnels();
+    register("example.com,127.0.0.1");
+    assert_eq!(tunnels(), before, "{}", proxy.log());
+}

@@ -10,6 +10,7 @@ pub mod local_swf;
 pub mod moto;
 pub mod payment;
 pub mod registry;
+pub mod tinyproxy;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};

@@ -19,7 +19,7 @@ use super::error::cause;
 use super::proxy::{self, Proxy};
 use super::retry::RetryConfig;
 use super::signing::{CredentialSource, JsonService, JsonSigner, SWF};
-use super::transport::Transport;
+use super::transport::{Origin, Transport};
 use crate::metrics::{CallLabels, metrics};
 
 /// Settings of an [`SwfClient`]. `ClientConfig::default()` suits real SWF.
@@ -74,6 +74,8 @@ pub struct SwfClient {
 struct Inner {
     transport: Transport,
     endpoint: Url,
+    /// The endpoint's scheme, host and port, derived once.
+    origin: Origin,
     signer: JsonSigner,
     credentials: CredentialSource,
     poll_timeout: Duration,
@@ -173,12 +175,7 @@ impl SwfClient {
         let endpoint = Url::parse(&endpoint).map_err(|e| {
             SwfError::config(format!("invalid endpoint {endpoint:?}: {e}"), cause(e))
         })?;
-        if !matches!(endpoint.scheme(), "http" | "https") || endpoint.host_str().is_none() {
-            return Err(SwfError::config(
-                format!("invalid endpoint {endpoint}: expected http(s)://host[:port]"),
-                None,
-            ));
-        }
+        let origin = Origin::of(&endpoint)?;
         let proxy = match &config.proxy {
             Some(proxy) => Some(proxy.clone()),
             None if read_proxy_from_env => {
@@ -191,6 +188,7 @@ impl SwfClient {
             inner: Arc::new(Inner {
                 transport: Transport::new(config.connect_timeout, proxy),
                 endpoint,
+                origin,
                 signer: JsonSigner::new(region),
                 credentials: CredentialSource::new(provider),
                 poll_timeout: config.poll_timeout,
@@ -257,7 +255,7 @@ impl SwfClient {
     ) -> Result<O, SwfError> {
         let inner = &self.inner;
         let bytes = self
-            .signed_post(SWF, &inner.endpoint, target, body, timeout)
+            .signed_post(SWF, &inner.endpoint, &inner.origin, target, body, timeout)
             .await?;
         tracing::debug!(%action, bytes = bytes.len(), "SWF answered");
         let json: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
@@ -297,6 +295,7 @@ impl SwfClient {
             .signed_post(
                 service,
                 endpoint,
+                &Origin::of(endpoint)?,
                 target,
                 body.into(),
                 self.inner.call_timeout,
@@ -311,6 +310,7 @@ impl SwfClient {
         &self,
         service: JsonService,
         endpoint: &Url,
+        origin: &Origin,
         target: &str,
         body: bytes::Bytes,
         timeout: Duration,
@@ -325,7 +325,7 @@ impl SwfClient {
             &credentials,
             SystemTime::now(),
         )?;
-        let answer = inner.transport.send(endpoint, request, timeout).await?;
+        let answer = inner.transport.send(origin, request, timeout).await?;
         if !answer.status.is_success() {
             let error_type = answer
                 .headers

@@ -74,29 +74,37 @@ impl std::fmt::Debug for Transport {
     }
 }
 
-/// Where a connection goes: scheme, host and port.
+/// Where a connection goes: scheme, host and port. Derived once per endpoint.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Origin {
+pub(crate) struct Origin {
     https: bool,
     host: url::Host<String>,
     port: u16,
 }
 
 impl Origin {
-    fn of(url: &Url) -> Result<Self, SwfError> {
+    /// The origin of `url`, which must be `http(s)://host[:port]…`; otherwise a config error.
+    pub(crate) fn of(url: &Url) -> Result<Self, SwfError> {
         let https = match url.scheme() {
             "https" => true,
             "http" => false,
             other => {
                 return Err(SwfError::config(
-                    format!("endpoint {url}: scheme {other:?} is not http or https"),
+                    format!(
+                        "invalid endpoint {url}: scheme {other:?}, expected http(s)://host[:port]"
+                    ),
                     None,
                 ));
             }
         };
         let host = url
             .host()
-            .ok_or_else(|| SwfError::config(format!("endpoint {url} has no host"), None))?
+            .ok_or_else(|| {
+                SwfError::config(
+                    format!("invalid endpoint {url}: no host, expected http(s)://host[:port]"),
+                    None,
+                )
+            })?
             .to_owned();
         let port = url
             .port_or_known_default()
@@ -122,15 +130,14 @@ impl Transport {
         }
     }
 
-    /// Sends `request` (origin-form URI, `Host` set) to `endpoint`'s origin and reads the whole
-    /// answer, all within `timeout`.
+    /// Sends `request` (origin-form URI, `Host` set) to `origin` and reads the whole answer,
+    /// all within `timeout`.
     pub(crate) async fn send(
         &self,
-        endpoint: &Url,
+        origin: &Origin,
         mut request: http::Request<Bytes>,
         timeout: Duration,
     ) -> Result<Answer, SwfError> {
-        let origin = Origin::of(endpoint)?;
         request.headers_mut().insert(
             USER_AGENT,
             HeaderValue::from_static(concat!("swfwasm/", env!("CARGO_PKG_VERSION"))),
@@ -138,18 +145,18 @@ impl Transport {
         let request = request.map(Full::new);
         let call = async {
             let mut request = request;
-            if let Some(mut connection) = self.take_idle(&origin) {
+            if let Some(mut connection) = self.take_idle(origin) {
                 match connection.exchange(request).await {
-                    Ok(answer) => return self.keep(&origin, connection, answer),
+                    Ok(answer) => return self.keep(origin, connection, answer),
                     // Not written: the idle connection had just closed. Once more on a new one.
                     Err(Failure::Unsent(_, unsent)) => request = *unsent,
-                    Err(failure) => return Err(failure.into_error(&origin)),
+                    Err(failure) => return Err(failure.into_error(origin)),
                 }
             }
-            let mut connection = self.connect(&origin).await?;
+            let mut connection = self.connect(origin).await?;
             match connection.exchange(request).await {
-                Ok(answer) => self.keep(&origin, connection, answer),
-                Err(failure) => Err(failure.into_error(&origin)),
+                Ok(answer) => self.keep(origin, connection, answer),
+                Err(failure) => Err(failure.into_error(origin)),
             }
         };
         tokio::time::timeout(timeout, call).await.map_err(|_| {

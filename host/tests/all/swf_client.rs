@@ -872,8 +872,10 @@ fn the_command_line_takes_its_proxy_from_the_environment() {
             .arg("register")
             .output()
             .unwrap();
-        let text = common::succeeded(output, "swfwasm register");
-        assert!(!text.contains(PASSWORD), "{text}");
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        assert!(!stderr.contains(PASSWORD), "{stderr}");
+        let stdout = common::succeeded(output, "swfwasm register");
+        assert!(!stdout.contains(PASSWORD), "{stdout}");
     };
     register("example.com");
     assert!(tunnels() >= 1, "{}", proxy.log());

@@ -40,6 +40,17 @@ pub fn plugin(name: &str) -> PathBuf {
     path
 }
 
+/// Starts `binary` with `args`, its standard streams closed (a server a test runs).
+pub fn spawn_quiet(binary: &Path, args: &[&std::ffi::OsStr]) -> Child {
+    Command::new(binary)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.display()))
+}
+
 /// `swfwasm` run in `dir`, with credentials for a local endpoint, no instance-metadata
 /// lookups, and a compile cache inside `dir`.
 pub fn swfwasm_in(dir: &Path) -> Command {

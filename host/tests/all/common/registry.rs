@@ -5,7 +5,7 @@
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::{Duration, Instant};
 
 use super::moto::free_port;
@@ -74,14 +74,7 @@ impl Registry {
              does), or set SWFWASM_DOCKER_REGISTRY",
             binary.display()
         );
-        let child = Command::new(&binary)
-            .arg("serve")
-            .arg(&config)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.display()));
+        let child = super::spawn_quiet(&binary, &["serve".as_ref(), config.as_os_str()]);
         self.child = Some(child);
         let deadline = Instant::now() + Duration::from_secs(30);
         while !self.answers() {

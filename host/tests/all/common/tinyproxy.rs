@@ -4,7 +4,7 @@
 
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::{Duration, Instant};
 
 use super::moto::free_port;
@@ -41,15 +41,8 @@ impl Tinyproxy {
             "{} is missing: install Debian's tinyproxy (scripts/setup-guest-toolchains does)",
             binary.display()
         );
-        let child = Command::new(&binary)
-            .arg("-d")
-            .arg("-c")
-            .arg(&config)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.display()));
+        let child =
+            super::spawn_quiet(&binary, &["-d".as_ref(), "-c".as_ref(), config.as_os_str()]);
         let deadline = Instant::now() + Duration::from_secs(30);
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
             assert!(

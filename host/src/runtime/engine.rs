@@ -7,8 +7,9 @@
 //! allocator so a fresh instance per task costs microseconds.
 
 use std::future::Future;
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
-use std::thread::JoinHandle;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::thread::{JoinHandle, Thread};
 use std::time::Duration;
 
 use wasmtime::{
@@ -143,6 +144,7 @@ impl EpochTicker {
                 }
             })
             .expect("spawning the epoch thread");
+        calls.set_ticker(handle.thread().clone());
         Self { calls, handle }
     }
 
@@ -153,46 +155,59 @@ impl EpochTicker {
 }
 
 /// The guest calls in flight, which the ticker waits for.
+///
+/// Written by hand rather than with a `Mutex` and `Condvar`: a busy worker begins a few guest
+/// calls per task, one after another, so the count goes from 0 to 1 each time, and a condvar
+/// costs a futex call (and a wake-up of the ticker) at every one of them. Here a call costs two
+/// atomic operations; the ticker parks only when it finds no call in flight after a tick, so
+/// while calls keep coming it is woken at most once per tick.
 #[derive(Default)]
 struct CallsInFlight {
-    state: Mutex<Calls>,
-    changed: Condvar,
-}
-
-#[derive(Default)]
-struct Calls {
-    in_flight: usize,
-    stopped: bool,
+    in_flight: AtomicUsize,
+    stopped: AtomicBool,
+    /// The thread that waits, set before any call can begin.
+    ticker: OnceLock<Thread>,
 }
 
 impl CallsInFlight {
-    fn lock(&self) -> MutexGuard<'_, Calls> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    /// Sets the thread that [`CallsInFlight::wait_for_a_call`] parks; before any call begins.
+    fn set_ticker(&self, ticker: Thread) {
+        let _ = self.ticker.set(ticker);
     }
 
     /// Counts a call until the returned guard is dropped.
     fn begin(self: &Arc<Self>) -> InFlight {
-        let mut calls = self.lock();
-        calls.in_flight += 1;
-        if calls.in_flight == 1 {
-            self.changed.notify_all();
+        // SeqCst here and in `wait_for_a_call`: either the ticker's load sees this call, or it
+        // parks after this unpark, which then makes `park` return at once.
+        if self.in_flight.fetch_add(1, Ordering::SeqCst) == 0 {
+            self.unpark();
         }
         InFlight(self.clone())
     }
 
-    /// Wakes the ticker for good.
-    fn stop(&self) {
-        self.lock().stopped = true;
-        self.changed.notify_all();
+    fn unpark(&self) {
+        if let Some(ticker) = self.ticker.get() {
+            ticker.unpark();
+        }
     }
 
-    /// Blocks while no call is in flight; `false` once the ticker is stopped.
+    /// Wakes the ticker for good.
+    fn stop(&self) {
+        self.stopped.store(true, Ordering::SeqCst);
+        self.unpark();
+    }
+
+    /// Parks the calling thread (the ticker) while no call is in flight; `false` once stopped.
     fn wait_for_a_call(&self) -> bool {
-        let mut calls = self.lock();
-        while calls.in_flight == 0 && !calls.stopped {
-            calls = self.changed.wait(calls).unwrap_or_else(|p| p.into_inner());
+        loop {
+            if self.stopped.load(Ordering::SeqCst) {
+                return false;
+            }
+            if self.in_flight.load(Ordering::SeqCst) > 0 {
+                return true;
+            }
+            std::thread::park();
         }
-        !calls.stopped
     }
 }
 
@@ -201,7 +216,7 @@ struct InFlight(Arc<CallsInFlight>);
 
 impl Drop for InFlight {
     fn drop(&mut self) {
-        self.0.lock().in_flight -= 1;
+        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -223,6 +238,7 @@ mod tests {
                 std::thread::sleep(Duration::from_millis(1));
             }
         });
+        calls.set_ticker(ticker.thread().clone());
         let none = |what: &str| {
             assert!(
                 ticks.recv_timeout(Duration::from_millis(100)).is_err(),

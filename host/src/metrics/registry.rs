@@ -5,6 +5,7 @@
 //! digests (12 hex digits) come from the configuration and the loaded plugins; no run, workflow
 //! or activity id is ever a label.
 
+use std::borrow::Cow;
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -19,7 +20,7 @@ use prometheus_client::registry::Registry;
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct ListLabels {
     /// `decision` or `activity`.
-    pub kind: String,
+    pub kind: &'static str,
     /// The task list.
     pub task_list: String,
 }
@@ -28,18 +29,18 @@ pub struct ListLabels {
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct PollLabels {
     /// `decision` or `activity`.
-    pub kind: String,
+    pub kind: &'static str,
     /// The task list.
     pub task_list: String,
     /// `task`, `empty` or `error`.
-    pub outcome: String,
+    pub outcome: &'static str,
 }
 
 /// A task's kind, type, version, artifact and outcome.
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct TaskLabels {
     /// `decision` or `activity`.
-    pub kind: String,
+    pub kind: &'static str,
     /// Workflow or activity type name.
     pub r#type: String,
     /// Its version.
@@ -47,41 +48,41 @@ pub struct TaskLabels {
     /// The artifact's digest, 12 hex digits.
     pub digest: String,
     /// `started`, `completed`, `failed`, `canceled`, `error`, `unserved`.
-    pub outcome: String,
+    pub outcome: &'static str,
 }
 
 /// One guest call's kind and phase (`instantiate` or `call`).
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct PhaseLabels {
     /// `decide`, `execute`, `describe` or `requires`.
-    pub export: String,
+    pub export: &'static str,
     /// `instantiate` or `call`.
-    pub phase: String,
+    pub phase: &'static str,
 }
 
 /// A label set of one `name` value (`outcome`, `cause`, `action`, `verdict`).
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct OutcomeLabels {
     /// The outcome.
-    pub outcome: String,
+    pub outcome: &'static str,
 }
 
 /// A sandbox error's export and cause.
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct CauseLabels {
     /// `decide` or `execute`.
-    pub export: String,
+    pub export: &'static str,
     /// `deadline`, `memory`, `stack`, `trap`, `invalid_output`, `returned`, `host`.
-    pub cause: String,
+    pub cause: &'static str,
 }
 
 /// An SWF call's action and outcome (`ok`, or the fault's code, or `transport`).
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct CallLabels {
     /// The action, e.g. `PollForDecisionTask`.
-    pub action: String,
+    pub action: &'static str,
     /// `ok`, a fault code, `transport`, `decode`, `config`.
-    pub outcome: String,
+    pub outcome: Cow<'static, str>,
 }
 
 type Histograms<L> = Family<L, Histogram, fn() -> Histogram>;
@@ -251,35 +252,35 @@ impl Metrics {
     }
 
     /// Counts one `outcome` in a family keyed by one label.
-    pub fn count(family: &Family<OutcomeLabels, Counter>, outcome: &str) {
-        family
-            .get_or_create(&OutcomeLabels {
-                outcome: outcome.to_owned(),
-            })
-            .inc();
+    pub fn count(family: &Family<OutcomeLabels, Counter>, outcome: &'static str) {
+        family.get_or_create(&OutcomeLabels { outcome }).inc();
     }
 
     /// Counts one task of `kind` (`decision`, `activity`) for type `name` `version`, run by the
     /// artifact `digest` (12 hex digits; none when no artifact serves the type), by `outcome`.
-    pub fn task(&self, kind: &str, name: &str, version: &str, digest: Option<&str>, outcome: &str) {
+    pub fn task(
+        &self,
+        kind: &'static str,
+        name: &str,
+        version: &str,
+        digest: Option<&str>,
+        outcome: &'static str,
+    ) {
         self.tasks
             .get_or_create(&TaskLabels {
-                kind: kind.to_owned(),
+                kind,
                 r#type: name.to_owned(),
                 version: version.to_owned(),
                 digest: digest.unwrap_or("-").to_owned(),
-                outcome: outcome.to_owned(),
+                outcome,
             })
             .inc();
     }
 
     /// Records a guest call's phase duration.
-    pub fn guest_phase(&self, export: &str, phase: &str, took: Duration) {
+    pub fn guest_phase(&self, export: &'static str, phase: &'static str, took: Duration) {
         self.guest_seconds
-            .get_or_create(&PhaseLabels {
-                export: export.to_owned(),
-                phase: phase.to_owned(),
-            })
+            .get_or_create(&PhaseLabels { export, phase })
             .observe(took.as_secs_f64());
     }
 }

@@ -512,13 +512,13 @@ fn declared<W, T: From<W>>(result: Result<Vec<W>, GuestError>) -> Result<Vec<T>,
 }
 
 /// Counts a failed guest call under its cause.
-pub(super) fn count_error<T>(export: &str, result: &Result<T, GuestError>) {
+pub(super) fn count_error<T>(export: &'static str, result: &Result<T, GuestError>) {
     if let Err(error) = result {
         metrics()
             .sandbox_errors
             .get_or_create(&CauseLabels {
-                export: export.to_owned(),
-                cause: error.cause().to_owned(),
+                export,
+                cause: error.cause(),
             })
             .inc();
     }

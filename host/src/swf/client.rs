@@ -236,10 +236,10 @@ impl SwfClient {
         metrics()
             .swf_calls
             .get_or_create(&CallLabels {
-                action: action.to_string(),
+                action: action.name(),
                 outcome: result
                     .as_ref()
-                    .map_or_else(SwfError::kind_label, |_| "ok".to_owned()),
+                    .map_or_else(|e| e.kind_label().into(), |_| "ok".into()),
             })
             .inc();
         result

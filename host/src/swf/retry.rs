@@ -53,8 +53,8 @@ impl RetryConfig {
                     metrics()
                         .swf_retries
                         .get_or_create(&CallLabels {
-                            action: action.to_string(),
-                            outcome: error.kind_label(),
+                            action: action.name(),
+                            outcome: error.kind_label().into(),
                         })
                         .inc();
                     tracing::warn!(

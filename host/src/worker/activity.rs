@@ -133,7 +133,7 @@ pub(crate) async fn handle(context: &Context, task: ActivityTask) {
 }
 
 /// Counts an activity task by its type, the artifact running it and `outcome`.
-fn count_task(task: &ActivityTask, plugin: Option<&Plugin>, outcome: &str) {
+fn count_task(task: &ActivityTask, plugin: Option<&Plugin>, outcome: &'static str) {
     let t = &task.activity_type;
     let digest = plugin.map(|p| p.digest().short());
     metrics().task("activity", &t.name, &t.version, digest, outcome);

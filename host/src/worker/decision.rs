@@ -290,7 +290,7 @@ fn decision_types(response: &RespondDecisionTaskCompleted) -> String {
 }
 
 /// Counts a decision task by its workflow type, the artifact deciding it and `outcome`.
-fn count_task(task: &DecisionTask, plugin: Option<&Plugin>, outcome: &str) {
+fn count_task(task: &DecisionTask, plugin: Option<&Plugin>, outcome: &'static str) {
     let t = &task.workflow_type;
     let digest = plugin.map(|p| p.digest().short());
     metrics().task("decision", &t.name, &t.version, digest, outcome);

@@ -7,6 +7,9 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::Histogram;
 use tokio::sync::{Semaphore, watch};
 use tracing::Instrument;
 
@@ -69,6 +72,7 @@ async fn poll_loop(
     mut stop: watch::Receiver<bool>,
 ) {
     let mut failures = 0u32;
+    let counted = PollMetrics::of(&list);
     loop {
         if *stop.borrow() {
             return;
@@ -88,31 +92,19 @@ async fn poll_loop(
                 .await
                 .map(|task| task.map(PolledTask::Activity)),
         };
-        let labels = list_labels(&list);
-        metrics()
-            .poll_seconds
-            .get_or_create(&labels)
-            .observe(started.elapsed().as_secs_f64());
-        let counted = match &outcome {
-            Ok(Some(_)) => "task",
-            Ok(None) => "empty",
-            Err(_) => "error",
+        counted.seconds.observe(started.elapsed().as_secs_f64());
+        match &outcome {
+            Ok(Some(_)) => counted.tasks.inc(),
+            Ok(None) => counted.empty.inc(),
+            Err(_) => counted.errors.inc(),
         };
-        metrics()
-            .polls
-            .get_or_create(&PollLabels {
-                kind: labels.kind.clone(),
-                task_list: labels.task_list.clone(),
-                outcome: counted.to_owned(),
-            })
-            .inc();
         match outcome {
             Ok(Some(task)) => {
                 failures = 0;
                 context.health.poll_succeeded();
                 let context = context.clone();
                 let span = task.span();
-                let in_flight = metrics().in_flight.get_or_create(&labels).clone();
+                let in_flight = counted.in_flight.clone();
                 in_flight.inc();
                 tokio::spawn(
                     async move {
@@ -147,9 +139,41 @@ fn list_labels(list: &TaskListConfig) -> ListLabels {
         kind: match list.kind {
             TaskKind::Decision => "decision",
             TaskKind::Activity => "activity",
-        }
-        .to_owned(),
+        },
         task_list: list.name.clone(),
+    }
+}
+
+/// The metrics a task list's poll loop updates, looked up once rather than by label set at
+/// every poll (each handle shares its value with the registry's).
+struct PollMetrics {
+    seconds: Histogram,
+    tasks: Counter,
+    empty: Counter,
+    errors: Counter,
+    in_flight: Gauge,
+}
+
+impl PollMetrics {
+    fn of(list: &TaskListConfig) -> Self {
+        let labels = list_labels(list);
+        let polls = |outcome| {
+            metrics()
+                .polls
+                .get_or_create(&PollLabels {
+                    kind: labels.kind,
+                    task_list: labels.task_list.clone(),
+                    outcome,
+                })
+                .clone()
+        };
+        Self {
+            seconds: metrics().poll_seconds.get_or_create(&labels).clone(),
+            tasks: polls("task"),
+            empty: polls("empty"),
+            errors: polls("error"),
+            in_flight: metrics().in_flight.get_or_create(&labels).clone(),
+        }
     }
 }
 

@@ -81,12 +81,27 @@ pub fn amz_date(epoch_secs: u64) -> String {
     let secs = i64::try_from(epoch_secs).unwrap_or(i64::MAX);
     let (year, month, day) = civil_from_days(secs.div_euclid(86_400));
     let of_day = secs.rem_euclid(86_400);
-    format!(
-        "{year:04}{month:02}{day:02}T{:02}{:02}{:02}Z",
-        of_day / 3600,
-        of_day / 60 % 60,
-        of_day % 60
-    )
+    let (hour, minute, second) = (of_day / 3600, of_day / 60 % 60, of_day % 60);
+    if !(0..=9999).contains(&year) {
+        return format!("{year:04}{month:02}{day:02}T{hour:02}{minute:02}{second:02}Z");
+    }
+    // Digit by digit: `format!` with widths was a tenth of signing a request.
+    fn push(date: &mut String, value: i64, width: u32) {
+        for place in (0..width).rev() {
+            let digit = value / 10i64.pow(place) % 10;
+            date.push(char::from(b'0' + u8::try_from(digit).unwrap_or(0)));
+        }
+    }
+    let mut date = String::with_capacity(16);
+    push(&mut date, year, 4);
+    push(&mut date, month, 2);
+    push(&mut date, day, 2);
+    date.push('T');
+    push(&mut date, hour, 2);
+    push(&mut date, minute, 2);
+    push(&mut date, second, 2);
+    date.push('Z');
+    date
 }
 
 /// The seconds since the epoch of an `X-Amz-Date`; `None` if it is not one.
@@ -167,6 +182,11 @@ mod tests {
     fn amz_dates_format_and_parse_back() {
         assert_eq!(amz_date(1_795_873_809), "20261128T135009Z");
         assert_eq!(amz_date(0), "19700101T000000Z");
+        // Every digit place, through 2100, comes back as written.
+        for secs in (0..4_102_444_800u64).step_by(7_919_417) {
+            assert_eq!(parse_amz_date(&amz_date(secs)), Some(secs), "{secs}");
+        }
+        assert_eq!(amz_date(253_402_300_800), "100000101T000000Z");
         assert_eq!(parse_amz_date("20261128T135009Z"), Some(1_795_873_809));
         for bad in [
             "2026-11-28T13:50:09Z",

@@ -16,7 +16,7 @@ use aws_credential_types::provider::error::CredentialsError;
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
 use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
 use aws_sigv4::sign::v4;
-use http::header::{HeaderMap, HeaderName, HeaderValue};
+use http::header::{AUTHORIZATION, CONTENT_TYPE, HOST, HeaderMap, HeaderName, HeaderValue};
 use reqwest::Url;
 use sha2::{Digest, Sha256};
 use swf_model::sigv4;
@@ -38,6 +38,26 @@ pub(crate) const SWF: JsonService = JsonService {
     signing_name: "swf",
     content_type: "application/x-amz-json-1.0",
 };
+const X_AMZ_DATE: HeaderName = HeaderName::from_static("x-amz-date");
+const X_AMZ_SECURITY_TOKEN: HeaderName = HeaderName::from_static("x-amz-security-token");
+const X_AMZ_TARGET: HeaderName = HeaderName::from_static("x-amz-target");
+
+/// The lowercase hex SHA-256 of some bytes, on the stack (`hex::encode` collects its `String`
+/// a char at a time: a tenth of signing a request).
+struct Sha256Hex([u8; 64]);
+
+impl Sha256Hex {
+    fn of(data: &[u8]) -> Self {
+        let mut hex = [0; 64];
+        hex::encode_to_slice(Sha256::digest(data), &mut hex).expect("32 bytes are 64 hex digits");
+        Self(hex)
+    }
+
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).expect("hex digits are ASCII")
+    }
+}
+
 /// Fetch new credentials this long before the cached ones expire.
 const REFRESH_BEFORE_EXPIRY: Duration = Duration::from_secs(5 * 60);
 /// Ask the provider again after this long even when the credentials have no expiry, so that
@@ -108,20 +128,19 @@ impl JsonSigner {
         let amz_date = sigv4::amz_date(secs);
         let token = credentials.session_token();
         let mut headers = Vec::with_capacity(5);
-        headers.push(("content-type", service.content_type));
-        headers.push(("host", host.as_str()));
-        headers.push(("x-amz-date", amz_date.as_str()));
+        headers.push((CONTENT_TYPE, service.content_type));
+        headers.push((HOST, host.as_str()));
+        headers.push((X_AMZ_DATE, amz_date.as_str()));
         if let Some(token) = token {
-            headers.push(("x-amz-security-token", token));
+            headers.push((X_AMZ_SECURITY_TOKEN, token));
         }
-        headers.push(("x-amz-target", target));
-        let canonical =
-            sigv4::canonical_json_post(path, &headers, &hex::encode(Sha256::digest(&body)));
+        headers.push((X_AMZ_TARGET, target));
+        let canonical = sigv4::canonical_json_post(path, &headers, Sha256Hex::of(&body).as_str());
         let scope = sigv4::credential_scope(&amz_date, &self.region, service.signing_name);
         let string_to_sign = sigv4::string_to_sign(
             &amz_date,
             &scope,
-            &hex::encode(Sha256::digest(canonical.as_bytes())),
+            Sha256Hex::of(canonical.as_bytes()).as_str(),
         );
         let signature = self.signature(credentials, time, service, scope.as_str(), &string_to_sign);
         let authorization = format!(
@@ -134,7 +153,7 @@ impl JsonSigner {
         let mut map = HeaderMap::with_capacity(headers.len() + 1);
         for (name, value) in headers
             .into_iter()
-            .chain([("authorization", authorization.as_str())])
+            .chain([(AUTHORIZATION, authorization.as_str())])
         {
             let value = HeaderValue::from_str(value).map_err(|_| {
                 // Never the value: it may be a session token.
@@ -143,7 +162,7 @@ impl JsonSigner {
                     None,
                 )
             })?;
-            map.insert(HeaderName::from_static(name), value);
+            map.insert(name, value);
         }
         // Origin-form: the request line carries the path, the Host header the authority.
         let uri = http::Uri::try_from(path)

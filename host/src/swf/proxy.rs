@@ -147,7 +147,8 @@ fn authority(host: &url::Host<String>, port: u16) -> String {
 /// `HTTPS_PROXY` for an `https` endpoint, `HTTP_PROXY` for an `http` one, else `ALL_PROXY`
 /// (each name also in lowercase, which wins, as in curl) — unless `NO_PROXY` lists the
 /// endpoint's host: `*`, the host itself, or a domain it is in (`example.com` and
-/// `.example.com` both cover `swf.example.com`). Addresses match only as written (no CIDR).
+/// `.example.com` both cover `swf.example.com`), or, for an address, the address or a network
+/// that holds it (`10.0.0.0/8`, `fd00::/8`), as curl and requests read it.
 pub(crate) fn from_environment(
     endpoint: &url::Url,
     var: impl Fn(&str) -> Option<String>,
@@ -172,6 +173,7 @@ pub(crate) fn from_environment(
 }
 
 fn no_proxy_covers(list: &str, host: &str) -> bool {
+    let address = host.parse::<std::net::IpAddr>().ok();
     list.split(',')
         .map(str::trim)
         .filter(|entry| !entry.is_empty())
@@ -179,7 +181,11 @@ fn no_proxy_covers(list: &str, host: &str) -> bool {
             if entry == "*" {
                 return true;
             }
+            if let (Some(address), Ok(network)) = (address, entry.parse::<ipnet::IpNet>()) {
+                return network.contains(&address);
+            }
             let domain = entry
+                .trim_matches(['[', ']'])
                 .trim_start_matches("*.")
                 .trim_start_matches('.')
                 .to_ascii_lowercase();
@@ -273,6 +279,32 @@ mod tests {
             ),
             None
         );
+        let to = |endpoint: &str, no_proxy: &str| {
+            proxy_for(
+                endpoint,
+                &[("HTTP_PROXY", "http://p"), ("NO_PROXY", no_proxy)],
+            )
+        };
+        for (endpoint, covering) in [
+            (http, "127.0.0.0/8"),
+            (http, "x.org,10.0.0.0/8, 127.0.0.1/32"),
+            ("http://[fd00::5]:80", "fd00::/8"),
+            ("http://[::1]:80", "[::1]"),
+        ] {
+            assert_eq!(to(endpoint, covering), None, "{endpoint} {covering}");
+        }
+        for (endpoint, not_covering) in [
+            (http, "10.0.0.0/8"),
+            (http, "127.0.0.2/32"),
+            ("http://[fd00::5]:80", "fe80::/10"),
+            ("http://127.example.com", "127.0.0.0/8"),
+        ] {
+            assert_eq!(
+                to(endpoint, not_covering),
+                Some("http://p".to_owned()),
+                "{endpoint} {not_covering}"
+            );
+        }
     }
 
     #[test]

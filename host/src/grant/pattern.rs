@@ -18,6 +18,9 @@ use std::net::IpAddr;
 
 use ipnet::IpNet;
 
+pub use crate::net::{Origin, OriginHost, Scheme};
+use crate::net::{parse_ip, split_host_port, valid_name};
+
 /// A pattern that is not valid outbound host syntax.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid outbound host pattern {pattern:?}: {reason}")]
@@ -38,32 +41,6 @@ pub struct HostPattern {
     port: PortMatch,
 }
 
-/// The two schemes WASI HTTP sends.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scheme {
-    /// `http`.
-    Http,
-    /// `https`.
-    Https,
-}
-
-impl Scheme {
-    /// `"http"` or `"https"`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Scheme::Http => "http",
-            Scheme::Https => "https",
-        }
-    }
-
-    fn default_port(self) -> u16 {
-        match self {
-            Scheme::Http => 80,
-            Scheme::Https => 443,
-        }
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum HostMatch {
     Any,
@@ -78,79 +55,6 @@ enum HostMatch {
 enum PortMatch {
     Any,
     Range(u16, u16),
-}
-
-/// Where a request goes: scheme, host and port, with the port always explicit.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Origin {
-    /// `http` or `https`.
-    pub scheme: Scheme,
-    /// A lower-case name, or an IP address.
-    pub host: OriginHost,
-    /// The port, the scheme's default when the URL gives none.
-    pub port: u16,
-}
-
-/// The host of an [`Origin`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum OriginHost {
-    /// A DNS name (lower case, no trailing dot).
-    Name(String),
-    /// An IP literal.
-    Ip(IpAddr),
-}
-
-impl fmt::Display for Origin {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.host {
-            OriginHost::Name(name) => write!(f, "{}://{name}:{}", self.scheme.as_str(), self.port),
-            OriginHost::Ip(IpAddr::V6(ip)) => {
-                write!(f, "{}://[{ip}]:{}", self.scheme.as_str(), self.port)
-            }
-            OriginHost::Ip(ip) => write!(f, "{}://{ip}:{}", self.scheme.as_str(), self.port),
-        }
-    }
-}
-
-impl Origin {
-    /// The origin of an absolute `http(s)://` URL (path and query are ignored).
-    pub fn of_url(url: &str) -> Option<Origin> {
-        let (scheme, rest) = url.split_once("://")?;
-        let scheme = match scheme.to_ascii_lowercase().as_str() {
-            "http" => Scheme::Http,
-            "https" => Scheme::Https,
-            _ => return None,
-        };
-        let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-        let authority = authority.rsplit_once('@').map_or(authority, |(_, a)| a);
-        Origin::new(scheme, authority)
-    }
-
-    /// The origin of `scheme` and an `authority` (`host[:port]`, IPv6 in brackets).
-    pub fn new(scheme: Scheme, authority: &str) -> Option<Origin> {
-        let (host, port) = split_host_port(authority)?;
-        let port = match port {
-            Some(port) => port.parse().ok()?,
-            None => scheme.default_port(),
-        };
-        let host = match parse_ip(host) {
-            Some(ip) => OriginHost::Ip(ip),
-            None if valid_name(host) => {
-                OriginHost::Name(host.trim_end_matches('.').to_ascii_lowercase())
-            }
-            None => return None,
-        };
-        Some(Origin { scheme, host, port })
-    }
-
-    /// The host as written in a URL (IPv6 in brackets).
-    pub fn host_text(&self) -> String {
-        match &self.host {
-            OriginHost::Name(name) => name.clone(),
-            OriginHost::Ip(IpAddr::V6(ip)) => format!("[{ip}]"),
-            OriginHost::Ip(ip) => ip.to_string(),
-        }
-    }
 }
 
 impl HostPattern {
@@ -325,26 +229,6 @@ fn is_subdomain(name: &str, suffix: &str) -> bool {
         && name.as_bytes()[name.len() - suffix.len() - 1] == b'.'
 }
 
-fn parse_ip(host: &str) -> Option<IpAddr> {
-    match host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
-        Some(v6) => v6.parse().ok().filter(IpAddr::is_ipv6),
-        None => host.parse().ok().filter(IpAddr::is_ipv4),
-    }
-}
-
-fn valid_name(host: &str) -> bool {
-    let host = host.trim_end_matches('.');
-    !host.is_empty()
-        && host.len() <= 253
-        && host.split('.').all(|label| {
-            !label.is_empty()
-                && label.len() <= 63
-                && label
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        })
-}
-
 fn parse_host_match(host: &str) -> Option<HostMatch> {
     if host == "*" {
         return Some(HostMatch::Any);
@@ -380,22 +264,6 @@ fn is_v4_net(rest: &str) -> bool {
             .split('/')
             .next()
             .is_some_and(|ip| ip.parse::<std::net::Ipv4Addr>().is_ok())
-}
-
-/// `host[:port]` of a request authority; IPv6 in brackets.
-fn split_host_port(authority: &str) -> Option<(&str, Option<&str>)> {
-    if authority.starts_with('[') {
-        let end = authority.find(']')?;
-        let (host, rest) = authority.split_at(end + 1);
-        return match rest {
-            "" => Some((host, None)),
-            _ => Some((host, Some(rest.strip_prefix(':')?))),
-        };
-    }
-    match authority.split_once(':') {
-        Some((host, port)) => Some((host, Some(port))),
-        None => Some((authority, None)),
-    }
 }
 
 /// Like [`split_host_port`], but the host may be a CIDR range (`10.0.0.0/8:*`, `[fd00::/8]:443`).

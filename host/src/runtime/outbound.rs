@@ -35,13 +35,12 @@ use http_body_util::combinators::UnsyncBoxBody;
 use hyper::client::conn::http1;
 use tokio::net::TcpStream;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
-use tokio_rustls::rustls;
 use wasmtime_wasi_http::io::TokioIo;
 use wasmtime_wasi_http::{Error, RequestOptions, WasiBody, WasiHttpHooks};
 
 use super::label::TaskLabel;
 use crate::grant::{AwsTarget, Capabilities, Origin, OriginHost, OutboundLimits, Refusal, Scheme};
-use crate::net::{Stream, tls_config};
+use crate::net::{Stream, server_name, tls_config};
 
 type SendFuture = Box<
     dyn Future<
@@ -291,11 +290,7 @@ impl OutboundPolicy {
         let io: Box<dyn Stream> = match scheme {
             Scheme::Http => Box::new(tcp),
             Scheme::Https => {
-                let name = match &origin.host {
-                    OriginHost::Name(name) => rustls::pki_types::ServerName::try_from(name.clone())
-                        .map_err(|_| Error::HttpRequestUriInvalid)?,
-                    OriginHost::Ip(ip) => rustls::pki_types::ServerName::IpAddress((*ip).into()),
-                };
+                let name = server_name(&origin.host).map_err(|_| Error::HttpRequestUriInvalid)?;
                 let tls = tokio_rustls::TlsConnector::from(tls_config());
                 Box::new(
                     tokio::time::timeout(connect_timeout, tls.connect(name, tcp))

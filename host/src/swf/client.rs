@@ -19,8 +19,9 @@ use super::error::cause;
 use super::proxy::{self, Proxy};
 use super::retry::RetryConfig;
 use super::signing::{CredentialSource, JsonService, JsonSigner, SWF};
-use super::transport::{Origin, Transport};
+use super::transport::{Transport, endpoint_origin};
 use crate::metrics::{CallLabels, metrics};
+use crate::net::Origin;
 
 /// Settings of an [`SwfClient`]. `ClientConfig::default()` suits real SWF.
 #[derive(Debug, Clone, PartialEq)]
@@ -175,7 +176,7 @@ impl SwfClient {
         let endpoint = Url::parse(&endpoint).map_err(|e| {
             SwfError::config(format!("invalid endpoint {endpoint:?}: {e}"), cause(e))
         })?;
-        let origin = Origin::of(&endpoint)?;
+        let origin = endpoint_origin(&endpoint)?;
         let proxy = match &config.proxy {
             Some(proxy) => Some(proxy.clone()),
             None if read_proxy_from_env => {
@@ -295,7 +296,7 @@ impl SwfClient {
             .signed_post(
                 service,
                 endpoint,
-                &Origin::of(endpoint)?,
+                &endpoint_origin(endpoint)?,
                 target,
                 body.into(),
                 self.inner.call_timeout,

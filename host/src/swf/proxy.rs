@@ -14,6 +14,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use super::error::SwfError;
+use crate::net::Origin;
 
 /// The largest response head to a `CONNECT` read before giving up on the proxy.
 const MAX_HEAD: usize = 8 << 10;
@@ -21,8 +22,7 @@ const MAX_HEAD: usize = 8 << 10;
 /// An HTTP proxy: where it is, and the credentials it is sent, if any.
 #[derive(Clone, PartialEq, Eq)]
 pub(crate) struct Proxy {
-    pub(crate) host: url::Host<String>,
-    pub(crate) port: u16,
+    pub(crate) origin: Origin,
     authorization: Option<String>,
 }
 
@@ -34,7 +34,7 @@ impl std::fmt::Debug for Proxy {
 
 impl std::fmt::Display for Proxy {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "http://{}", authority(&self.host, self.port))
+        self.origin.fmt(f)
     }
 }
 
@@ -58,7 +58,7 @@ impl Proxy {
                 url.scheme()
             )));
         }
-        let host = url.host().ok_or_else(|| refused("no host"))?.to_owned();
+        let origin = Origin::of_url(url.as_str()).ok_or_else(|| refused("no host"))?;
         let decode = |part: &str| {
             percent_encoding::percent_decode_str(part)
                 .decode_utf8()
@@ -75,22 +75,20 @@ impl Proxy {
             Some(format!("Basic {token}"))
         };
         Ok(Self {
-            host,
-            port: url.port().unwrap_or(80),
+            origin,
             authorization,
         })
     }
 
-    /// Asks the proxy, over `stream` (a connection to it), for a tunnel to `host:port`; once
-    /// this returns `Ok`, `stream` carries bytes to and from there. The error says what the
-    /// proxy answered instead.
+    /// Asks the proxy, over `stream` (a connection to it), for a tunnel to `target`'s host and
+    /// port; once this returns `Ok`, `stream` carries bytes to and from there. The error says
+    /// what the proxy answered instead.
     pub(crate) async fn tunnel(
         &self,
         stream: &mut TcpStream,
-        host: &url::Host<String>,
-        port: u16,
+        target: &Origin,
     ) -> Result<(), String> {
-        let target = authority(host, port);
+        let target = target.authority();
         let mut head = format!("CONNECT {target} HTTP/1.1\r\nHost: {target}\r\n");
         if let Some(authorization) = &self.authorization {
             head.push_str("Proxy-Authorization: ");
@@ -132,14 +130,6 @@ impl Proxy {
             )),
             _ => Err(format!("it refused the tunnel to {target}: {status_line}")),
         }
-    }
-}
-
-/// `host:port`, with an IPv6 address in brackets.
-fn authority(host: &url::Host<String>, port: u16) -> String {
-    match host {
-        url::Host::Ipv6(ip) => format!("[{ip}]:{port}"),
-        other => format!("{other}:{port}"),
     }
 }
 

@@ -36,11 +36,10 @@ use hyper::client::conn::http1;
 use hyper_util::rt::TokioIo;
 use reqwest::Url;
 use tokio::net::TcpStream;
-use tokio_rustls::rustls::pki_types::ServerName;
 
 use super::error::{SwfError, cause, error_chain};
 use super::proxy::Proxy;
-use crate::net::{Stream, tls_config};
+use crate::net::{Origin, OriginHost, Scheme, Stream, server_name, tls_config};
 
 /// Idle connections kept, across origins; the least recently used go first.
 const MAX_IDLE: usize = 64;
@@ -74,43 +73,24 @@ impl std::fmt::Debug for Transport {
     }
 }
 
-/// Where a connection goes: scheme, host and port. Derived once per endpoint.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Origin {
-    https: bool,
-    host: url::Host<String>,
-    port: u16,
-}
-
-impl Origin {
-    /// The origin of `url`, which must be `http(s)://host[:port]…`; otherwise a config error.
-    pub(crate) fn of(url: &Url) -> Result<Self, SwfError> {
-        let https = match url.scheme() {
-            "https" => true,
-            "http" => false,
-            other => {
-                return Err(SwfError::config(
-                    format!(
-                        "invalid endpoint {url}: scheme {other:?}, expected http(s)://host[:port]"
-                    ),
-                    None,
-                ));
-            }
-        };
-        let host = url
-            .host()
-            .ok_or_else(|| {
-                SwfError::config(
-                    format!("invalid endpoint {url}: no host, expected http(s)://host[:port]"),
-                    None,
-                )
-            })?
-            .to_owned();
-        let port = url
-            .port_or_known_default()
-            .unwrap_or(if https { 443 } else { 80 });
-        Ok(Self { https, host, port })
+/// The origin of the endpoint `url`, which must be `http(s)://host[:port]…`; otherwise a
+/// config error. Derived once per endpoint.
+pub(crate) fn endpoint_origin(url: &Url) -> Result<Origin, SwfError> {
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(SwfError::config(
+            format!(
+                "invalid endpoint {url}: scheme {:?}, expected http(s)://host[:port]",
+                url.scheme()
+            ),
+            None,
+        ));
     }
+    Origin::of_url(url.as_str()).ok_or_else(|| {
+        SwfError::config(
+            format!("invalid endpoint {url}: no host, expected http(s)://host[:port]"),
+            None,
+        )
+    })
 }
 
 struct Idle {
@@ -215,15 +195,15 @@ impl Transport {
                 None,
             )
         };
-        let (host, port) = match &self.proxy {
-            Some(proxy) => (&proxy.host, proxy.port),
-            None => (&origin.host, origin.port),
+        let to = match &self.proxy {
+            Some(proxy) => &proxy.origin,
+            None => origin,
         };
+        let port = to.port;
         let connect = async {
-            let addresses: Vec<SocketAddr> = match host {
-                url::Host::Ipv4(ip) => vec![(*ip, port).into()],
-                url::Host::Ipv6(ip) => vec![(*ip, port).into()],
-                url::Host::Domain(name) => tokio::net::lookup_host((name.as_str(), port))
+            let addresses: Vec<SocketAddr> = match &to.host {
+                OriginHost::Ip(ip) => vec![(*ip, port).into()],
+                OriginHost::Name(name) => tokio::net::lookup_host((name.as_str(), port))
                     .await
                     .map_err(|e| failed("cannot resolve the host", Some(&e)))?
                     .collect(),
@@ -244,7 +224,7 @@ impl Transport {
             .await
             .map_err(|_| failed("timed out", None))??;
         if let Some(proxy) = &self.proxy {
-            let tunnel = proxy.tunnel(&mut tcp, &origin.host, origin.port);
+            let tunnel = proxy.tunnel(&mut tcp, origin);
             tokio::time::timeout(self.connect_timeout, tunnel)
                 .await
                 .map_err(|_| failed("the proxy did not open the tunnel in time", None))?
@@ -252,13 +232,9 @@ impl Transport {
         }
         tcp.set_nodelay(true)
             .map_err(|e| failed("cannot set TCP_NODELAY", Some(&e)))?;
-        let io: Box<dyn Stream> = if origin.https {
-            let name = match &origin.host {
-                url::Host::Domain(name) => ServerName::try_from(name.clone())
-                    .map_err(|e| failed("not a TLS server name", Some(&e)))?,
-                url::Host::Ipv4(ip) => ServerName::IpAddress((*ip).into()),
-                url::Host::Ipv6(ip) => ServerName::IpAddress((*ip).into()),
-            };
+        let io: Box<dyn Stream> = if origin.scheme == Scheme::Https {
+            let name =
+                server_name(&origin.host).map_err(|e| failed("not a TLS server name", Some(&e)))?;
             let tls = tokio_rustls::TlsConnector::from(tls_config());
             Box::new(
                 tokio::time::timeout(self.connect_timeout, tls.connect(name, tcp))
@@ -276,13 +252,6 @@ impl Transport {
             sender,
             driver: Some(Box::pin(driver)),
         })
-    }
-}
-
-impl std::fmt::Display for Origin {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let scheme = if self.https { "https" } else { "http" };
-        write!(f, "{scheme}://{}:{}", self.host, self.port)
     }
 }
 

@@ -18,7 +18,7 @@ use super::error::SwfError;
 use super::error::cause;
 use super::proxy::{self, Proxy};
 use super::retry::RetryConfig;
-use super::signing::{CredentialSource, JsonService, JsonSigner, SWF};
+use super::signing::{CredentialSource, JsonService, JsonSigner, Repeats, SWF};
 use super::transport::{Transport, endpoint_origin};
 use crate::metrics::{CallLabels, metrics};
 use crate::net::Origin;
@@ -224,15 +224,19 @@ impl SwfClient {
         })?;
         // Shared by the attempts, not copied for each.
         let body = bytes::Bytes::from(body);
-        let timeout = match action {
-            Action::PollForDecisionTask | Action::PollForActivityTask => self.inner.poll_timeout,
-            _ => self.inner.call_timeout,
+        let (timeout, repeats) = match action {
+            Action::PollForDecisionTask | Action::PollForActivityTask => {
+                (self.inner.poll_timeout, Repeats::Often)
+            }
+            _ => (self.inner.call_timeout, Repeats::Seldom),
         };
         let target = action.target();
         let result = self
             .inner
             .retry
-            .run(action, || self.send(action, &target, body.clone(), timeout))
+            .run(action, || {
+                self.send(action, target, body.clone(), timeout, repeats)
+            })
             .await;
         metrics()
             .swf_calls
@@ -253,11 +257,17 @@ impl SwfClient {
         target: &str,
         body: bytes::Bytes,
         timeout: Duration,
+        repeats: Repeats,
     ) -> Result<O, SwfError> {
         let inner = &self.inner;
-        let bytes = self
-            .signed_post(SWF, &inner.endpoint, &inner.origin, target, body, timeout)
-            .await?;
+        let request = SignedPost {
+            service: SWF,
+            endpoint: &inner.endpoint,
+            origin: &inner.origin,
+            target,
+            repeats,
+        };
+        let bytes = self.signed_post(request, body, timeout).await?;
         tracing::debug!(%action, bytes = bytes.len(), "SWF answered");
         let json: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
             b"{}"
@@ -292,15 +302,15 @@ impl SwfClient {
         let body = serde_json::to_vec(input).map_err(|e| {
             SwfError::decode(format!("cannot encode the {target} input: {e}"), cause(e))
         })?;
+        let request = SignedPost {
+            service,
+            endpoint,
+            origin: &endpoint_origin(endpoint)?,
+            target,
+            repeats: Repeats::Seldom,
+        };
         let bytes = self
-            .signed_post(
-                service,
-                endpoint,
-                &endpoint_origin(endpoint)?,
-                target,
-                body.into(),
-                self.inner.call_timeout,
-            )
+            .signed_post(request, body.into(), self.inner.call_timeout)
             .await?;
         serde_json::from_slice(&bytes)
             .map_err(|e| SwfError::decode(format!("{target} response: {e}"), cause(e)))
@@ -309,24 +319,22 @@ impl SwfClient {
     /// Signs and sends one AWS JSON `POST`; the body of a 2xx answer, else the service's error.
     async fn signed_post(
         &self,
-        service: JsonService,
-        endpoint: &Url,
-        origin: &Origin,
-        target: &str,
+        post: SignedPost<'_>,
         body: bytes::Bytes,
         timeout: Duration,
     ) -> Result<bytes::Bytes, SwfError> {
         let inner = &self.inner;
         let credentials = inner.credentials.credentials().await?;
         let request = inner.signer.sign(
-            service,
-            endpoint,
-            target,
+            post.service,
+            post.endpoint,
+            post.target,
             body,
             &credentials,
             SystemTime::now(),
+            post.repeats,
         )?;
-        let answer = inner.transport.send(origin, request, timeout).await?;
+        let answer = inner.transport.send(post.origin, request, timeout).await?;
         if !answer.status.is_success() {
             let error_type = answer
                 .headers
@@ -340,6 +348,17 @@ impl SwfClient {
         }
         Ok(answer.body)
     }
+}
+
+/// What one AWS JSON `POST` goes to, besides its body.
+struct SignedPost<'a> {
+    service: JsonService,
+    endpoint: &'a Url,
+    /// Where the connection goes: `endpoint`'s origin.
+    origin: &'a Origin,
+    /// The `X-Amz-Target` value.
+    target: &'a str,
+    repeats: Repeats,
 }
 
 /// The AWS default chain's configuration (region, credentials, endpoint overrides), with

@@ -64,11 +64,70 @@ const REFRESH_BEFORE_EXPIRY: Duration = Duration::from_secs(5 * 60);
 /// rotated keys (a rewritten profile, say) are picked up.
 const REFRESH_WITHOUT_EXPIRY: Duration = Duration::from_secs(15 * 60);
 
+/// Whether a request is sent again unchanged, soon: a poll loop's are, many times a second
+/// on a busy worker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Repeats {
+    /// Keep its signed headers for the rest of the second (see [`JsonSigner`]).
+    Often,
+    /// Sign it and keep nothing.
+    Seldom,
+}
+
+/// How many requests that repeat [`JsonSigner`] keeps signed at once: a worker polls one
+/// decision and one activity task list, and its sticky decision task list.
+const KEPT_REPEATS: usize = 8;
+
 /// Signs AWS JSON requests for one region, keeping the latest signing key.
+///
+/// A SigV4 signature covers the request and `X-Amz-Date`, which has a resolution of one
+/// second; so a request sent again unchanged within the same second has the same headers. The
+/// signer keeps those of the latest requests that [`Repeats::Often`] (a poll loop's), and
+/// signing one of them again in the same second, with the same credentials, copies them
+/// instead of hashing the body, the canonical request and the HMAC chain again.
 pub(crate) struct JsonSigner {
     region: String,
     /// The latest signing key, with the secret and credential scope it was derived for.
     key: Mutex<Option<SigningKey>>,
+    /// The signed headers of the latest requests that repeat, oldest first.
+    repeats: Mutex<Vec<SignedRepeat>>,
+}
+
+/// A request that repeats, and its signed headers.
+struct SignedRepeat {
+    service: JsonService,
+    endpoint: Url,
+    target: String,
+    body: bytes::Bytes,
+    amz_date: String,
+    credentials: Credentials,
+    uri: http::Uri,
+    headers: HeaderMap,
+}
+
+impl SignedRepeat {
+    fn is(
+        &self,
+        service: JsonService,
+        endpoint: &Url,
+        target: &str,
+        body: &[u8],
+        amz_date: &str,
+        credentials: &Credentials,
+    ) -> bool {
+        self.amz_date == amz_date
+            && self.target == target
+            && self.body == body
+            && self.service == service
+            && self.endpoint == *endpoint
+            && self.credentials.access_key_id() == credentials.access_key_id()
+            && self.credentials.secret_access_key() == credentials.secret_access_key()
+            && self.credentials.session_token() == credentials.session_token()
+    }
+
+    fn request(&self, body: bytes::Bytes) -> http::Request<bytes::Bytes> {
+        request(self.uri.clone(), self.headers.clone(), body)
+    }
 }
 
 struct SigningKey {
@@ -91,6 +150,7 @@ impl JsonSigner {
         Self {
             region: region.into(),
             key: Mutex::new(None),
+            repeats: Mutex::new(Vec::new()),
         }
     }
 
@@ -101,7 +161,9 @@ impl JsonSigner {
 
     /// The signed `POST` of one call to `service` (normally [`SWF`]) at `endpoint`: `target`
     /// is the `X-Amz-Target` value, `body` the JSON input, `time` the signing time (normally
-    /// now).
+    /// now). `repeats` says whether the request is worth keeping signed for the rest of the
+    /// second.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn sign(
         &self,
         service: JsonService,
@@ -110,7 +172,20 @@ impl JsonSigner {
         body: bytes::Bytes,
         credentials: &Credentials,
         time: SystemTime,
+        repeats: Repeats,
     ) -> Result<http::Request<bytes::Bytes>, SwfError> {
+        let secs = time
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |since| since.as_secs());
+        let amz_date = sigv4::amz_date(secs);
+        if repeats == Repeats::Often {
+            let kept = self.repeats.lock().unwrap_or_else(|p| p.into_inner());
+            let same =
+                |r: &&SignedRepeat| r.is(service, endpoint, target, &body, &amz_date, credentials);
+            if let Some(repeat) = kept.iter().find(same) {
+                return Ok(repeat.request(body));
+            }
+        }
         let host = host_header(endpoint)?;
         let path = endpoint.path();
         if endpoint.query().is_some() || !sigv4::is_canonical_path(path) {
@@ -122,10 +197,6 @@ impl JsonSigner {
                 None,
             ));
         }
-        let secs = time
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .map_or(0, |since| since.as_secs());
-        let amz_date = sigv4::amz_date(secs);
         let token = credentials.session_token();
         let mut headers = Vec::with_capacity(5);
         headers.push((CONTENT_TYPE, service.content_type));
@@ -167,11 +238,25 @@ impl JsonSigner {
         // Origin-form: the request line carries the path, the Host header the authority.
         let uri = http::Uri::try_from(path)
             .map_err(|e| SwfError::config(format!("endpoint {endpoint}: {e}"), cause(e)))?;
-        let mut request = http::Request::new(body);
-        *request.method_mut() = http::Method::POST;
-        *request.uri_mut() = uri;
-        *request.headers_mut() = map;
-        Ok(request)
+        if repeats == Repeats::Often {
+            let mut kept = self.repeats.lock().unwrap_or_else(|p| p.into_inner());
+            // Those of an earlier second can never be sent again.
+            kept.retain(|r| r.amz_date == amz_date);
+            if kept.len() == KEPT_REPEATS {
+                kept.remove(0);
+            }
+            kept.push(SignedRepeat {
+                service,
+                endpoint: endpoint.clone(),
+                target: target.to_owned(),
+                body: body.clone(),
+                amz_date,
+                credentials: credentials.clone(),
+                uri: uri.clone(),
+                headers: map.clone(),
+            });
+        }
+        Ok(request(uri, map, body))
     }
 
     /// The signature of `string_to_sign` in `scope`, with the signing key derived anew only
@@ -200,6 +285,15 @@ impl JsonSigner {
         let key = &cached.as_ref().expect("set above").key;
         v4::calculate_signature(key, string_to_sign.as_bytes())
     }
+}
+
+/// The `POST` of `body` to `uri` with `headers`.
+fn request(uri: http::Uri, headers: HeaderMap, body: bytes::Bytes) -> http::Request<bytes::Bytes> {
+    let mut request = http::Request::new(body);
+    *request.method_mut() = http::Method::POST;
+    *request.uri_mut() = uri;
+    *request.headers_mut() = headers;
+    request
 }
 
 /// Builds a SigV4-signed request to an AWS REST service such as S3 (`service` is the signing
@@ -429,6 +523,7 @@ mod tests {
             bytes::Bytes::from_static(BODY.as_bytes()),
             &credentials(SECRET_KEY, session_token),
             fixed_time(),
+            Repeats::Seldom,
         )
     }
 
@@ -543,6 +638,7 @@ mod tests {
                     bytes::Bytes::from_static(BODY.as_bytes()),
                     &credentials(secret, None),
                     time,
+                    Repeats::Seldom,
                 )
                 .unwrap()
         };
@@ -556,6 +652,77 @@ mod tests {
         let rotated = sign("rotated", fixed_time());
         let expected = written_out("rotated", "/", host, None, "20261128T135009Z", "20261128");
         assert_eq!(signature(&rotated), expected);
+    }
+
+    /// A request that repeats is signed once a second: signing it again within that second
+    /// copies the kept headers, which are those signing afresh gives. Another secret, session
+    /// token, body or second is signed afresh; requests that seldom repeat are not kept.
+    #[test]
+    fn a_repeated_request_is_signed_once_a_second() {
+        let signer = JsonSigner::new("us-east-1");
+        let url = Url::parse("https://swf.us-east-1.amazonaws.com").unwrap();
+        let host = "swf.us-east-1.amazonaws.com";
+        let sign = |body: &'static str, credentials: Credentials, time, repeats| {
+            signer
+                .sign(
+                    SWF,
+                    &url,
+                    TARGET,
+                    bytes::Bytes::from_static(body.as_bytes()),
+                    &credentials,
+                    time,
+                    repeats,
+                )
+                .unwrap()
+        };
+        let kept = || signer.repeats.lock().unwrap().len();
+        let now = fixed_time();
+
+        sign(BODY, credentials(SECRET_KEY, None), now, Repeats::Seldom);
+        assert_eq!(kept(), 0, "a request that seldom repeats is not kept");
+        let first = sign(BODY, credentials(SECRET_KEY, None), now, Repeats::Often);
+        assert_eq!(kept(), 1);
+        let later = now + Duration::from_millis(900);
+        let again = sign(BODY, credentials(SECRET_KEY, None), later, Repeats::Often);
+        assert_eq!(
+            kept(),
+            1,
+            "the same request in the same second is not kept twice"
+        );
+        assert_eq!(again.headers(), first.headers());
+        assert_eq!(again.uri(), "/");
+        assert_eq!(again.body().as_ref(), BODY.as_bytes());
+        let today = "20261128T135009Z";
+        let expected = written_out(SECRET_KEY, "/", host, None, today, "20261128");
+        assert_eq!(signature(&again), expected);
+
+        let rotated = sign(BODY, credentials("rotated", None), later, Repeats::Often);
+        let expected = written_out("rotated", "/", host, None, today, "20261128");
+        assert_eq!(signature(&rotated), expected);
+        let token = sign(
+            BODY,
+            credentials(SECRET_KEY, Some("T")),
+            now,
+            Repeats::Often,
+        );
+        assert_eq!(header(&token, "x-amz-security-token"), "T");
+        let expected = written_out(SECRET_KEY, "/", host, Some("T"), today, "20261128");
+        assert_eq!(signature(&token), expected);
+        let other = sign("{}", credentials(SECRET_KEY, None), now, Repeats::Often);
+        assert_eq!(other.body().as_ref(), b"{}");
+        assert_ne!(signature(&other), signature(&first));
+        assert_eq!(kept(), 4);
+
+        let next_second = now + Duration::from_secs(1);
+        let next = sign(
+            BODY,
+            credentials(SECRET_KEY, None),
+            next_second,
+            Repeats::Often,
+        );
+        assert_eq!(kept(), 1, "the requests of an earlier second are dropped");
+        let expected = written_out(SECRET_KEY, "/", host, None, "20261128T135010Z", "20261128");
+        assert_eq!(signature(&next), expected);
     }
 
     #[tokio::test]

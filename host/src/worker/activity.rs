@@ -75,11 +75,10 @@ pub(crate) async fn handle(context: &Context, task: ActivityTask) {
         task.task_token.clone(),
         Duration::from_millis(context.config.heartbeat_interval_ms),
     ));
-    let outcome = match context
+    let execute = context
         .runtime
-        .execute(plugin, &task, deadline, heartbeat)
-        .await
-    {
+        .execute(plugin, &task, deadline, heartbeat.clone());
+    let outcome = match heartbeat.while_running(execute).await {
         Ok(outcome) => outcome,
         Err(error) => {
             tracing::error!(plugin = %plugin.digest(), %error, "activity failed in the host");

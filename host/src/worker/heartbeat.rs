@@ -7,6 +7,10 @@
 //! ends if the task is still running then (Temporal's heartbeat batching): the latest details
 //! always reach SWF, and an activity that ends within the interval sends none.
 //!
+//! The trailing send is made by [`SwfHeartbeat::while_running`], a future that runs beside the
+//! activity's execution in the same task and ends with it, rather than by a task spawned for
+//! each throttled call and aborted when the activity ends (most do, within the interval).
+//!
 //! The first interval starts when the task is polled. SWF has just recorded the task as
 //! started, which starts its heartbeat timeout as a heartbeat would, and no cancel request can
 //! be waiting: SWF cancels a task that is not started yet itself, and tells a started one's
@@ -16,30 +20,25 @@
 //! A heartbeat that fails is logged and does not stop the activity; UnknownResource means the
 //! task is gone, which the guest is told.
 
-use std::sync::Arc;
+use std::convert::Infallible;
 use std::time::Duration;
 
-use tokio::sync::Mutex;
-use tokio::task::AbortHandle;
+use tokio::sync::{Mutex, Notify};
 use tokio::time::Instant;
 
 use crate::metrics::{Metrics, metrics};
 use crate::runtime::{HeartbeatHandler, HeartbeatStatus};
 use crate::swf::SwfClient;
 
-/// The heartbeats of one activity task. Dropping it (the task ended) drops details not sent
-/// yet.
+/// The heartbeats of one activity task. Details not sent when
+/// [`while_running`](Self::while_running) ends are dropped.
 pub(crate) struct SwfHeartbeat {
-    task: Arc<TaskHeartbeats>,
-    /// The pending send of throttled details, if one is scheduled.
-    trailing: std::sync::Mutex<Option<AbortHandle>>,
-}
-
-struct TaskHeartbeats {
     client: SwfClient,
     token: String,
     interval: Duration,
     state: Mutex<State>,
+    /// Signalled when a throttled call leaves details to send when the interval ends.
+    unsent_details: Notify,
 }
 
 struct State {
@@ -55,75 +54,48 @@ impl SwfHeartbeat {
     /// The heartbeats of the task `token`, just polled, sent at most once per `interval`.
     pub(crate) fn new(client: SwfClient, token: String, interval: Duration) -> Self {
         Self {
-            task: Arc::new(TaskHeartbeats {
-                client,
-                token,
-                interval,
-                state: Mutex::new(State {
-                    sent_at: Instant::now(),
-                    status: HeartbeatStatus::Ok,
-                    unsent: None,
-                }),
+            client,
+            token,
+            interval,
+            state: Mutex::new(State {
+                sent_at: Instant::now(),
+                status: HeartbeatStatus::Ok,
+                unsent: None,
             }),
-            trailing: std::sync::Mutex::new(None),
+            unsent_details: Notify::new(),
         }
     }
 
-    /// Sends the unsent details at `at`, when the interval ends.
-    fn schedule_trailing(&self, at: Instant) {
-        let task = self.task.clone();
-        let handle = tokio::spawn(async move {
-            tokio::time::sleep_until(at).await;
-            let mut state = task.state.lock().await;
-            // A guest call may have sent in the meantime, starting a new interval.
-            if Instant::now() < state.sent_at + task.interval {
-                return;
+    /// Runs `activity` (the task's execution) to its end, meanwhile sending the details of
+    /// throttled calls when their interval ends.
+    pub(crate) async fn while_running<F: Future>(&self, activity: F) -> F::Output {
+        tokio::select! {
+            output = activity => output,
+            never = self.send_trailing() => match never {},
+        }
+    }
+
+    /// Sends the details a throttled call left when its interval ends, again and again.
+    async fn send_trailing(&self) -> Infallible {
+        loop {
+            self.unsent_details.notified().await;
+            loop {
+                let ends = self.state.lock().await.sent_at + self.interval;
+                tokio::time::sleep_until(ends).await;
+                let mut state = self.state.lock().await;
+                // A guest call may have sent in the meantime, starting a new interval; the
+                // details of calls within that one are sent when it ends.
+                if Instant::now() < state.sent_at + self.interval {
+                    continue;
+                }
+                if let Some(details) = state.unsent.take() {
+                    self.send(&mut state, details).await;
+                }
+                break;
             }
-            if let Some(details) = state.unsent.take() {
-                task.send(&mut state, details).await;
-            }
-        });
-        let mut trailing = self.trailing.lock().unwrap_or_else(|p| p.into_inner());
-        // An earlier one still scheduled can only be waiting for the state after a guest
-        // call sent: it has nothing left to do.
-        if let Some(earlier) = trailing.replace(handle.abort_handle()) {
-            earlier.abort();
         }
     }
-}
 
-impl Drop for SwfHeartbeat {
-    fn drop(&mut self) {
-        let trailing = self.trailing.get_mut().unwrap_or_else(|p| p.into_inner());
-        if let Some(handle) = trailing.take() {
-            handle.abort();
-        }
-    }
-}
-
-#[async_trait::async_trait]
-impl HeartbeatHandler for SwfHeartbeat {
-    async fn heartbeat(&self, details: Option<String>) -> HeartbeatStatus {
-        let task = &self.task;
-        let mut state = task.state.lock().await;
-        if state.status == HeartbeatStatus::TaskGone {
-            Metrics::count(&metrics().heartbeats, "throttled");
-            return state.status;
-        }
-        let interval_ends = state.sent_at + task.interval;
-        if Instant::now() < interval_ends {
-            Metrics::count(&metrics().heartbeats, "throttled");
-            if state.unsent.replace(details).is_none() {
-                self.schedule_trailing(interval_ends);
-            }
-            return state.status;
-        }
-        state.unsent = None;
-        task.send(&mut state, details).await
-    }
-}
-
-impl TaskHeartbeats {
     /// Sends one heartbeat and records SWF's answer in `state`.
     async fn send(&self, state: &mut State, details: Option<String>) -> HeartbeatStatus {
         let details = details.map(|d| {
@@ -151,6 +123,26 @@ impl TaskHeartbeats {
         state.sent_at = Instant::now();
         state.status = status;
         status
+    }
+}
+
+#[async_trait::async_trait]
+impl HeartbeatHandler for SwfHeartbeat {
+    async fn heartbeat(&self, details: Option<String>) -> HeartbeatStatus {
+        let mut state = self.state.lock().await;
+        if state.status == HeartbeatStatus::TaskGone {
+            Metrics::count(&metrics().heartbeats, "throttled");
+            return state.status;
+        }
+        if Instant::now() < state.sent_at + self.interval {
+            Metrics::count(&metrics().heartbeats, "throttled");
+            if state.unsent.replace(details).is_none() {
+                self.unsent_details.notify_one();
+            }
+            return state.status;
+        }
+        state.unsent = None;
+        self.send(&mut state, details).await
     }
 }
 
@@ -276,12 +268,16 @@ mod tests {
     #[tokio::test]
     async fn throttled_details_are_sent_when_the_interval_ends() {
         let (started, heartbeats) = start_activity().await;
-        for details in ["first", "latest"] {
-            let status = heartbeats.heartbeat(Some(details.into())).await;
-            assert_eq!(status, HeartbeatStatus::Ok);
-        }
-        assert_eq!(timed_out_details(&started).await.as_deref(), Some("latest"));
-        drop(heartbeats);
+        let details = heartbeats
+            .while_running(async {
+                for details in ["first", "latest"] {
+                    let status = heartbeats.heartbeat(Some(details.into())).await;
+                    assert_eq!(status, HeartbeatStatus::Ok);
+                }
+                timed_out_details(&started).await
+            })
+            .await;
+        assert_eq!(details.as_deref(), Some("latest"));
         started.service.stop().await;
     }
 
@@ -290,9 +286,10 @@ mod tests {
     #[tokio::test]
     async fn an_activity_that_ends_within_the_interval_sends_none() {
         let (started, heartbeats) = start_activity().await;
-        let status = heartbeats.heartbeat(Some("begun".into())).await;
+        let status = heartbeats
+            .while_running(heartbeats.heartbeat(Some("begun".into())))
+            .await;
         assert_eq!(status, HeartbeatStatus::Ok);
-        drop(heartbeats);
         assert_eq!(timed_out_details(&started).await, None);
         started.service.stop().await;
     }

@@ -20,6 +20,14 @@ macro_rules! actions {
                 }
             }
 
+            /// The `X-Amz-Target` header value, e.g.
+            /// `"SimpleWorkflowService.StartWorkflowExecution"`.
+            pub fn target(&self) -> &'static str {
+                match self {
+                    $( Self::$variant => concat!("SimpleWorkflowService.", stringify!($variant)), )+
+                }
+            }
+
             /// Looks an operation up by its exact (case-sensitive) name.
             pub fn from_name(name: &str) -> Option<Action> {
                 match name {
@@ -118,11 +126,6 @@ impl Action {
     /// last `.` is significant.
     pub fn from_target(target: &str) -> Option<Action> {
         Self::from_name(target.rsplit('.').next().unwrap_or(target))
-    }
-
-    /// The `X-Amz-Target` header value for this action.
-    pub fn target(&self) -> String {
-        format!("SimpleWorkflowService.{}", self.name())
     }
 }
 

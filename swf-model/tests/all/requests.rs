@@ -307,7 +307,11 @@ fn action_names_are_complete_and_unique() {
     let mut names: Vec<&str> = Action::ALL.iter().map(Action::name).collect();
     for action in Action::ALL {
         assert_eq!(Action::from_name(action.name()), Some(action));
-        assert_eq!(Action::from_target(&action.target()), Some(action));
+        assert_eq!(Action::from_target(action.target()), Some(action));
+        assert_eq!(
+            action.target(),
+            format!("SimpleWorkflowService.{}", action.name())
+        );
         assert_eq!(
             Action::from_target(&format!(
                 "com.amazonaws.swf.service.model.SimpleWorkflowService.{action}"

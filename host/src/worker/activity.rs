@@ -75,9 +75,11 @@ pub(crate) async fn handle(context: &Context, task: ActivityTask) {
         task.task_token.clone(),
         Duration::from_millis(context.config.heartbeat_interval_ms),
     ));
-    let execute = context
-        .runtime
-        .execute(plugin, &task, deadline, heartbeat.clone());
+    let execute = || {
+        context
+            .runtime
+            .execute(plugin, &task, deadline, heartbeat.clone())
+    };
     let outcome = match heartbeat.while_running(execute).await {
         Ok(outcome) => outcome,
         Err(error) => {

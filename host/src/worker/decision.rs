@@ -153,7 +153,9 @@ pub(crate) async fn handle(context: &Context, polled: Polled) {
         }
     };
     if assembly == Assembly::Kept && context.sticky.as_ref().is_some_and(|s| s.verifies()) {
-        response = verify(context, &plugin, &task, response).await;
+        // Boxed, as is the replay below: opt-in or rare paths whose futures would otherwise
+        // enlarge every decision task's future, which is moved as a whole.
+        response = Box::pin(verify(context, &plugin, &task, response)).await;
     }
     response.task_token = task.task_token.clone();
     match pin::encode(plugin.digest(), response.execution_context.as_deref()) {
@@ -354,12 +356,12 @@ async fn choose_decider(
     let identical = match known {
         Some(verdict) => verdict,
         None => {
-            let verdict = match replay(
+            let verdict = match Box::pin(replay(
                 &context.runtime,
                 active,
                 &task.events,
                 Some(execution.clone()),
-            )
+            ))
             .await
             {
                 Ok(Replayed::Identical(_)) => {

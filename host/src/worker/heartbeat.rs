@@ -66,11 +66,13 @@ impl SwfHeartbeat {
         }
     }
 
-    /// Runs `activity` (the task's execution) to its end, meanwhile sending the details of
-    /// throttled calls when their interval ends.
-    pub(crate) async fn while_running<F: Future>(&self, activity: F) -> F::Output {
+    /// Runs the future `activity` makes (the task's execution) to its end, meanwhile sending
+    /// the details of throttled calls when their interval ends. (A closure rather than the
+    /// future itself: a future passed in would be stored twice in this one's state, once as
+    /// the argument and once where it is polled.)
+    pub(crate) async fn while_running<F: Future>(&self, activity: impl FnOnce() -> F) -> F::Output {
         tokio::select! {
-            output = activity => output,
+            output = activity() => output,
             never = self.send_trailing() => match never {},
         }
     }
@@ -89,7 +91,9 @@ impl SwfHeartbeat {
                     continue;
                 }
                 if let Some(details) = state.unsent.take() {
-                    self.send(&mut state, details).await;
+                    // Boxed: most activities end within the interval, and the call's future
+                    // would otherwise enlarge every activity task's future.
+                    Box::pin(self.send(&mut state, details)).await;
                 }
                 break;
             }
@@ -269,7 +273,7 @@ mod tests {
     async fn throttled_details_are_sent_when_the_interval_ends() {
         let (started, heartbeats) = start_activity().await;
         let details = heartbeats
-            .while_running(async {
+            .while_running(|| async {
                 for details in ["first", "latest"] {
                     let status = heartbeats.heartbeat(Some(details.into())).await;
                     assert_eq!(status, HeartbeatStatus::Ok);
@@ -287,7 +291,7 @@ mod tests {
     async fn an_activity_that_ends_within_the_interval_sends_none() {
         let (started, heartbeats) = start_activity().await;
         let status = heartbeats
-            .while_running(heartbeats.heartbeat(Some("begun".into())))
+            .while_running(|| heartbeats.heartbeat(Some("begun".into())))
             .await;
         assert_eq!(status, HeartbeatStatus::Ok);
         assert_eq!(timed_out_details(&started).await, None);

@@ -108,7 +108,10 @@ async fn poll_loop(
                 in_flight.inc();
                 tokio::spawn(
                     async move {
-                        task.handle(&context).await;
+                        // Boxed: the future of a task's handling holds those of its SWF calls
+                        // and guest call (kilobytes), and tokio moves a task's future several
+                        // times as it spawns and finishes it.
+                        Box::pin(task.handle(&context)).await;
                         in_flight.dec();
                         drop(permit);
                     }

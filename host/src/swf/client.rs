@@ -18,7 +18,7 @@ use super::error::SwfError;
 use super::error::cause;
 use super::proxy::{self, Proxy};
 use super::retry::RetryConfig;
-use super::signing::{CredentialSource, JsonService, JsonSigner, Repeats, SWF};
+use super::signing::{CredentialSource, JsonRequest, JsonService, JsonSigner, Repeats, SWF};
 use super::transport::{Transport, endpoint_origin};
 use crate::metrics::{CallLabels, metrics};
 use crate::net::Origin;
@@ -260,14 +260,15 @@ impl SwfClient {
         repeats: Repeats,
     ) -> Result<O, SwfError> {
         let inner = &self.inner;
-        let request = SignedPost {
+        let request = JsonRequest {
             service: SWF,
             endpoint: &inner.endpoint,
-            origin: &inner.origin,
             target,
             repeats,
         };
-        let bytes = self.signed_post(request, body, timeout).await?;
+        let bytes = self
+            .signed_post(request, &inner.origin, body, timeout)
+            .await?;
         tracing::debug!(%action, bytes = bytes.len(), "SWF answered");
         let json: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
             b"{}"
@@ -302,39 +303,35 @@ impl SwfClient {
         let body = serde_json::to_vec(input).map_err(|e| {
             SwfError::decode(format!("cannot encode the {target} input: {e}"), cause(e))
         })?;
-        let request = SignedPost {
+        let request = JsonRequest {
             service,
             endpoint,
-            origin: &endpoint_origin(endpoint)?,
             target,
             repeats: Repeats::Seldom,
         };
+        let origin = endpoint_origin(endpoint)?;
         let bytes = self
-            .signed_post(request, body.into(), self.inner.call_timeout)
+            .signed_post(request, &origin, body.into(), self.inner.call_timeout)
             .await?;
         serde_json::from_slice(&bytes)
             .map_err(|e| SwfError::decode(format!("{target} response: {e}"), cause(e)))
     }
 
-    /// Signs and sends one AWS JSON `POST`; the body of a 2xx answer, else the service's error.
+    /// Signs and sends one AWS JSON `POST` to `origin` (`request.endpoint`'s); the body of a
+    /// 2xx answer, else the service's error.
     async fn signed_post(
         &self,
-        post: SignedPost<'_>,
+        request: JsonRequest<'_>,
+        origin: &Origin,
         body: bytes::Bytes,
         timeout: Duration,
     ) -> Result<bytes::Bytes, SwfError> {
         let inner = &self.inner;
         let credentials = inner.credentials.credentials().await?;
-        let request = inner.signer.sign(
-            post.service,
-            post.endpoint,
-            post.target,
-            body,
-            &credentials,
-            SystemTime::now(),
-            post.repeats,
-        )?;
-        let answer = inner.transport.send(post.origin, request, timeout).await?;
+        let signed = inner
+            .signer
+            .sign(request, body, &credentials, SystemTime::now())?;
+        let answer = inner.transport.send(origin, signed, timeout).await?;
         if !answer.status.is_success() {
             let error_type = answer
                 .headers
@@ -348,17 +345,6 @@ impl SwfClient {
         }
         Ok(answer.body)
     }
-}
-
-/// What one AWS JSON `POST` goes to, besides its body.
-struct SignedPost<'a> {
-    service: JsonService,
-    endpoint: &'a Url,
-    /// Where the connection goes: `endpoint`'s origin.
-    origin: &'a Origin,
-    /// The `X-Amz-Target` value.
-    target: &'a str,
-    repeats: Repeats,
 }
 
 /// The AWS default chain's configuration (region, credentials, endpoint overrides), with

@@ -74,6 +74,18 @@ pub(crate) enum Repeats {
     Seldom,
 }
 
+/// What one AWS JSON request signs besides its body.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct JsonRequest<'a> {
+    /// The service, normally [`SWF`].
+    pub(crate) service: JsonService,
+    pub(crate) endpoint: &'a Url,
+    /// The `X-Amz-Target` value.
+    pub(crate) target: &'a str,
+    /// Whether the request is worth keeping signed for the rest of the second.
+    pub(crate) repeats: Repeats,
+}
+
 /// How many requests that repeat [`JsonSigner`] keeps signed at once: a worker polls one
 /// decision and one activity task list, and its sticky decision task list.
 const KEPT_REPEATS: usize = 8;
@@ -108,25 +120,23 @@ struct SignedRepeat {
 impl SignedRepeat {
     fn is(
         &self,
-        service: JsonService,
-        endpoint: &Url,
-        target: &str,
+        request: JsonRequest<'_>,
         body: &[u8],
         amz_date: &str,
         credentials: &Credentials,
     ) -> bool {
         self.amz_date == amz_date
-            && self.target == target
+            && self.target == request.target
             && self.body == body
-            && self.service == service
-            && self.endpoint == *endpoint
+            && self.service == request.service
+            && self.endpoint == *request.endpoint
             && self.credentials.access_key_id() == credentials.access_key_id()
             && self.credentials.secret_access_key() == credentials.secret_access_key()
             && self.credentials.session_token() == credentials.session_token()
     }
 
     fn request(&self, body: bytes::Bytes) -> http::Request<bytes::Bytes> {
-        request(self.uri.clone(), self.headers.clone(), body)
+        post_request(self.uri.clone(), self.headers.clone(), body)
     }
 }
 
@@ -159,29 +169,28 @@ impl JsonSigner {
         &self.region
     }
 
-    /// The signed `POST` of one call to `service` (normally [`SWF`]) at `endpoint`: `target`
-    /// is the `X-Amz-Target` value, `body` the JSON input, `time` the signing time (normally
-    /// now). `repeats` says whether the request is worth keeping signed for the rest of the
-    /// second.
-    #[allow(clippy::too_many_arguments)]
+    /// The signed `POST` of `request` with `body` (the JSON input), signed at `time`
+    /// (normally now).
     pub(crate) fn sign(
         &self,
-        service: JsonService,
-        endpoint: &Url,
-        target: &str,
+        request: JsonRequest<'_>,
         body: bytes::Bytes,
         credentials: &Credentials,
         time: SystemTime,
-        repeats: Repeats,
     ) -> Result<http::Request<bytes::Bytes>, SwfError> {
+        let JsonRequest {
+            service,
+            endpoint,
+            target,
+            repeats,
+        } = request;
         let secs = time
             .duration_since(SystemTime::UNIX_EPOCH)
             .map_or(0, |since| since.as_secs());
         let amz_date = sigv4::amz_date(secs);
         if repeats == Repeats::Often {
             let kept = self.repeats.lock().unwrap_or_else(|p| p.into_inner());
-            let same =
-                |r: &&SignedRepeat| r.is(service, endpoint, target, &body, &amz_date, credentials);
+            let same = |r: &&SignedRepeat| r.is(request, &body, &amz_date, credentials);
             if let Some(repeat) = kept.iter().find(same) {
                 return Ok(repeat.request(body));
             }
@@ -240,7 +249,7 @@ impl JsonSigner {
             .map_err(|e| SwfError::config(format!("endpoint {endpoint}: {e}"), cause(e)))?;
         if repeats == Repeats::Often {
             let mut kept = self.repeats.lock().unwrap_or_else(|p| p.into_inner());
-            // Those of an earlier second can never be sent again.
+            // Those of an earlier second can never match again.
             kept.retain(|r| r.amz_date == amz_date);
             if kept.len() == KEPT_REPEATS {
                 kept.remove(0);
@@ -256,7 +265,7 @@ impl JsonSigner {
                 headers: map.clone(),
             });
         }
-        Ok(request(uri, map, body))
+        Ok(post_request(uri, map, body))
     }
 
     /// The signature of `string_to_sign` in `scope`, with the signing key derived anew only
@@ -288,7 +297,11 @@ impl JsonSigner {
 }
 
 /// The `POST` of `body` to `uri` with `headers`.
-fn request(uri: http::Uri, headers: HeaderMap, body: bytes::Bytes) -> http::Request<bytes::Bytes> {
+fn post_request(
+    uri: http::Uri,
+    headers: HeaderMap,
+    body: bytes::Bytes,
+) -> http::Request<bytes::Bytes> {
     let mut request = http::Request::new(body);
     *request.method_mut() = http::Method::POST;
     *request.uri_mut() = uri;
@@ -512,18 +525,24 @@ mod tests {
         )
     }
 
+    fn json_request(endpoint: &Url, repeats: Repeats) -> JsonRequest<'_> {
+        JsonRequest {
+            service: SWF,
+            endpoint,
+            target: TARGET,
+            repeats,
+        }
+    }
+
     fn try_sign(
         endpoint: &str,
         session_token: Option<&str>,
     ) -> Result<http::Request<bytes::Bytes>, SwfError> {
         JsonSigner::new("us-east-1").sign(
-            SWF,
-            &Url::parse(endpoint).unwrap(),
-            TARGET,
+            json_request(&Url::parse(endpoint).unwrap(), Repeats::Seldom),
             bytes::Bytes::from_static(BODY.as_bytes()),
             &credentials(SECRET_KEY, session_token),
             fixed_time(),
-            Repeats::Seldom,
         )
     }
 
@@ -632,13 +651,10 @@ mod tests {
         let sign = |secret: &str, time: SystemTime| {
             signer
                 .sign(
-                    SWF,
-                    &url,
-                    TARGET,
+                    json_request(&url, Repeats::Seldom),
                     bytes::Bytes::from_static(BODY.as_bytes()),
                     &credentials(secret, None),
                     time,
-                    Repeats::Seldom,
                 )
                 .unwrap()
         };
@@ -665,13 +681,10 @@ mod tests {
         let sign = |body: &'static str, credentials: Credentials, time, repeats| {
             signer
                 .sign(
-                    SWF,
-                    &url,
-                    TARGET,
+                    json_request(&url, repeats),
                     bytes::Bytes::from_static(body.as_bytes()),
                     &credentials,
                     time,
-                    repeats,
                 )
                 .unwrap()
         };
